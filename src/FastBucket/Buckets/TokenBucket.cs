@@ -1,0 +1,543 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using FastBucket.Buckets;
+using FastBucket.Waiters;
+
+namespace FastBucket;
+
+/// <summary>
+/// A lock-free token bucket: <see cref="Capacity"/> tokens of burst, refilled continuously at
+/// <see cref="TokensPerSecond"/>. Its whole state is one 64-bit word (a GCRA theoretical arrival time fused
+/// with a waiters flag) changed by <see cref="Interlocked.CompareExchange(ref long, long, long)"/>; a grant or
+/// refusal takes one clock read and one CAS, no lock and no allocation.
+/// </summary>
+/// <remarks>
+/// <para><b>Fairness.</b> Async acquires wait in FIFO order and are woken by one timer armed for the exact
+/// instant the head's tokens will be there. While anyone waits, <see cref="TryAcquire(long)"/> refuses rather
+/// than barge past them, so a large request is never starved by a stream of small ones.</para>
+/// <para><b>Range.</b> Capacity 1 to <see cref="MaxCapacity"/> and at most one year of refill; rate one token
+/// per day to 10^9 tokens per second; any uptime (the clock is rebased before the word could wrap). The
+/// word's layout, resolution and rounding are documented on <c>BucketGeneration</c> in the source and in
+/// the README: the bucket never grants more than the exact law allows by more than 2/2^k token, where 2^k
+/// (≥ 1) is its sub-token resolution (2^20 at 1,000 tokens per second).</para>
+/// </remarks>
+[DebuggerDisplay("Available = {Available}, Capacity = {Capacity}, Rate = {TokensPerSecond}/s")]
+public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposable
+{
+    /// <summary>The largest capacity served: 10^16 tokens.</summary>
+    public const long MaxCapacity = 10_000_000_000_000_000;
+
+    /// <summary>The slowest refill rate served: one token per day.</summary>
+    public const double MinTokensPerSecond = RefillRate.MinTokensPerSecond;
+
+    /// <summary>The fastest refill rate served: 10^9 tokens per second.</summary>
+    public const double MaxTokensPerSecond = RefillRate.MaxTokensPerSecond;
+
+    private const long SecondsPerYear = 31_536_000;
+
+    private readonly TimeProvider? _clock; // null: Stopwatch, called directly so the JIT can inline it
+    private readonly long _timestampFrequency;
+    private readonly WaiterQueue<long> _waiters;
+    private readonly object _reconfigureGate = new();
+    private BucketGeneration _generation;
+
+    /// <summary>Creates a bucket of <paramref name="capacity"/> tokens refilled at <paramref name="tokensPerSecond"/>.</summary>
+    /// <param name="capacity">Most tokens held (the burst): 1 to <see cref="MaxCapacity"/>, and at most one year of refill.</param>
+    /// <param name="tokensPerSecond">Refill rate: <see cref="MinTokensPerSecond"/> to <see cref="MaxTokensPerSecond"/>.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="initialTokens">The starting level; <see langword="null"/> for full.</param>
+    public TokenBucket(long capacity, double tokensPerSecond, TimeProvider? timeProvider = null, long? initialTokens = null)
+        : this(capacity, RefillRate.FromTokensPerSecond(tokensPerSecond, nameof(tokensPerSecond)), timeProvider, initialTokens,
+            int.MaxValue, long.MaxValue)
+    {
+    }
+
+    /// <summary>Creates a bucket from <paramref name="options"/>.</summary>
+    public TokenBucket(TokenBucketOptions options)
+        : this(
+            (options ?? throw new ArgumentNullException(nameof(options))).Capacity,
+            RefillRate.Create(options.TokensPerPeriod, options.RefillPeriod, "options.TokensPerPeriod", "options.RefillPeriod"),
+            options.TimeProvider,
+            options.InitialTokens,
+            options.MaxQueuedWaiters,
+            options.MaxQueuedTokens)
+    {
+    }
+
+    private TokenBucket(long capacity, RefillRate rate, TimeProvider? timeProvider, long? initialTokens, int maxQueuedWaiters, long maxQueuedTokens)
+    {
+        ValidateLimits(capacity, rate, nameof(capacity));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedWaiters);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedTokens);
+        timeProvider ??= TimeProvider.System;
+        _clock = ReferenceEquals(timeProvider, TimeProvider.System) ? null : timeProvider;
+        _timestampFrequency = timeProvider.TimestampFrequency;
+        TimeProvider = timeProvider;
+
+        var generation = new BucketGeneration(capacity, rate, Now(), _timestampFrequency);
+        if (initialTokens is { } initial)
+        {
+            long floor = -(generation.MaxDebtUnits >> generation.UnitShift);
+            if (initial > capacity || initial < floor)
+            {
+                throw new ArgumentOutOfRangeException(nameof(initialTokens), initial,
+                    string.Create(CultureInfo.InvariantCulture, $"The initial level must be between {floor} (one year of refill in debt) and the capacity, {capacity}."));
+            }
+
+            generation.State = generation.TatForLevel(initial << generation.UnitShift, 0);
+        }
+
+        _generation = generation;
+        _waiters = new WaiterQueue<long>(this, timeProvider, static tokens => tokens, maxQueuedWaiters, maxQueuedTokens);
+    }
+
+    /// <summary>A bucket of <paramref name="tokens"/> burst refilled at <paramref name="tokens"/> per second.</summary>
+    public static TokenBucket PerSecond(long tokens, TimeProvider? timeProvider = null) => PerPeriod(tokens, TimeSpan.FromSeconds(1), timeProvider);
+
+    /// <summary>A bucket of <paramref name="tokens"/> burst refilled at <paramref name="tokens"/> per minute, continuously.</summary>
+    public static TokenBucket PerMinute(long tokens, TimeProvider? timeProvider = null) => PerPeriod(tokens, TimeSpan.FromMinutes(1), timeProvider);
+
+    /// <summary>A bucket of <paramref name="tokens"/> burst refilled at <paramref name="tokens"/> per hour, continuously.</summary>
+    public static TokenBucket PerHour(long tokens, TimeProvider? timeProvider = null) => PerPeriod(tokens, TimeSpan.FromHours(1), timeProvider);
+
+    /// <summary>A bucket of <paramref name="tokens"/> burst refilled at <paramref name="tokens"/> per day, continuously.</summary>
+    public static TokenBucket PerDay(long tokens, TimeProvider? timeProvider = null) => PerPeriod(tokens, TimeSpan.FromDays(1), timeProvider);
+
+    private static TokenBucket PerPeriod(long tokens, TimeSpan period, TimeProvider? timeProvider) =>
+        new(new TokenBucketOptions { Capacity = tokens, TokensPerPeriod = tokens, RefillPeriod = period, TimeProvider = timeProvider });
+
+    /// <summary>The clock this bucket reads.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Most tokens the bucket holds.</summary>
+    public long Capacity => Current.Capacity;
+
+    /// <summary>The refill rate in tokens per second.</summary>
+    public double TokensPerSecond => Current.Rate.TokensPerSecond;
+
+    /// <summary>
+    /// The level now, in whole tokens (rounded down; negative while in debt). A snapshot: other threads may
+    /// change it at once.
+    /// </summary>
+    public long Available
+    {
+        get
+        {
+            var (generation, state, v) = Snapshot();
+            return generation.LevelUnits(state, v) >> generation.UnitShift;
+        }
+    }
+
+    /// <summary>Async acquires waiting now.</summary>
+    public int QueuedCount => _waiters.Count;
+
+    /// <summary>Tokens asked for by async acquires waiting now.</summary>
+    public long QueuedTokens => _waiters.QueuedWeight;
+
+    /// <summary>The level in units of 1/2^k token, exact (for tests and adapters).</summary>
+    internal (long LevelUnits, long UnitsPerToken) AvailableUnits
+    {
+        get
+        {
+            var (generation, state, v) = Snapshot();
+            return (generation.LevelUnits(state, v), generation.UnitsPerToken);
+        }
+    }
+
+    private BucketGeneration Current => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// Takes <paramref name="tokens"/> if they are there now and nobody is waiting; never waits.
+    /// </summary>
+    /// <param name="tokens">Tokens to take: 1 to <see cref="Capacity"/>.</param>
+    /// <returns><see langword="true"/> if taken.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is below 1 or above the capacity.</exception>
+    /// <exception cref="ObjectDisposedException">The bucket was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryAcquire(long tokens = 1)
+    {
+        var generation = Volatile.Read(ref _generation);
+        if ((ulong)(tokens - 1) >= (ulong)generation.Capacity)
+        {
+            ThrowTokensOutOfRange(tokens, generation.Capacity);
+        }
+
+        long now = Now();
+        while (true)
+        {
+            long state = Volatile.Read(ref generation.State);
+            if (state < 0)
+            {
+                generation = Successor(generation);
+                continue;
+            }
+
+            if ((state & BucketGeneration.WaitersFlag) != 0)
+            {
+                return false;
+            }
+
+            long v = generation.VirtualTime(now);
+            if (v > BucketGeneration.RebaseThreshold)
+            {
+                generation = Rebase(generation);
+                continue;
+            }
+
+            long next = Math.Max(state, v) + (tokens << generation.UnitShift);
+            if (next - v > generation.CapacityUnits)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref generation.State, next, state) == state)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="tokens"/> if they are there now and nobody is waiting; otherwise reports how long
+    /// until they will be (behind the tokens already queued): the Retry-After a caller can report.
+    /// </summary>
+    /// <param name="tokens">Tokens to take: 1 to <see cref="Capacity"/>.</param>
+    /// <param name="retryAfter"><see cref="TimeSpan.Zero"/> when taken; otherwise the wait, rounded up.</param>
+    /// <returns><see langword="true"/> if taken.</returns>
+    public bool TryAcquire(long tokens, out TimeSpan retryAfter)
+    {
+        if (TryAcquire(tokens))
+        {
+            retryAfter = TimeSpan.Zero;
+            return true;
+        }
+
+        long queued = _waiters.QueuedWeight;
+        retryAfter = TimeUntilLevel(SaturatingAdd(tokens, queued));
+        if (retryAfter == TimeSpan.Zero)
+        {
+            // Lost a race with a refill between the CAS and this read, or a waiter just left; it is a
+            // refusal all the same, and "now" is an honest answer to "when may I retry".
+            retryAfter = TimeSpan.FromTicks(1);
+        }
+
+        return false;
+    }
+
+    /// <summary>How long until <paramref name="tokens"/> will be there, ignoring any waiters; zero if they are there now.</summary>
+    /// <param name="tokens">Tokens: 1 to <see cref="Capacity"/>.</param>
+    public TimeSpan TimeUntil(long tokens)
+    {
+        var capacity = Capacity;
+        if ((ulong)(tokens - 1) >= (ulong)capacity)
+        {
+            ThrowTokensOutOfRange(tokens, capacity);
+        }
+
+        return TimeUntilLevel(tokens);
+    }
+
+    /// <summary>Gives <paramref name="tokens"/> back (for a request not sent, or one that used less); never above capacity.</summary>
+    /// <param name="tokens">Tokens to return: at least 1.</param>
+    public void Refund(long tokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
+        var refund = new RefundTransition(tokens);
+        WakeWaitersIfAny(Update(ref refund));
+    }
+
+    /// <summary>
+    /// Charges <paramref name="tokens"/> whether or not they are there, driving the level below zero if need
+    /// be (debt), for charging real usage after the fact. The refill repays debt at the normal rate; debt
+    /// deeper than one year of refill is clamped there.
+    /// </summary>
+    /// <param name="tokens">Tokens to charge: at least 1.</param>
+    /// <returns>The level after the charge, in whole tokens (negative while in debt).</returns>
+    public long ForceAcquire(long tokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
+        var charge = new ForceTransition(tokens);
+        Update(ref charge);
+        return charge.Level;
+    }
+
+    /// <summary>
+    /// Sets the level to <paramref name="tokens"/> (for example the remaining count a server reported),
+    /// clamped to the capacity at the top and one year of debt at the bottom.
+    /// </summary>
+    public void SetAvailable(long tokens)
+    {
+        var set = new SetLevelTransition(tokens, lowerOnly: false);
+        WakeWaitersIfAny(Update(ref set));
+    }
+
+    /// <summary>
+    /// Lowers the level to <paramref name="tokens"/> if it is above; never raises it. This is how a server's
+    /// "remaining" is adopted without undoing charges the server has not counted yet.
+    /// </summary>
+    /// <returns><see langword="true"/> if the level was lowered.</returns>
+    public bool ReduceAvailableTo(long tokens)
+    {
+        var lower = new SetLevelTransition(tokens, lowerOnly: true);
+        Update(ref lower);
+        return lower.Changed;
+    }
+
+    /// <summary>
+    /// Changes the capacity and rate, keeping the current level (clamped to the new capacity). Safe to call
+    /// while other threads acquire: they either complete under the old limits or retry under the new ones.
+    /// </summary>
+    /// <param name="capacity">New capacity, as in the constructor.</param>
+    /// <param name="tokensPerSecond">New rate, as in the constructor.</param>
+    public void SetLimits(long capacity, double tokensPerSecond) =>
+        Reconfigure(capacity, RefillRate.FromTokensPerSecond(tokensPerSecond, nameof(tokensPerSecond)));
+
+    /// <summary>Changes the capacity and rate to <paramref name="tokensPerPeriod"/> per <paramref name="period"/>, exactly, keeping the level.</summary>
+    public void SetLimits(long capacity, long tokensPerPeriod, TimeSpan period) =>
+        Reconfigure(capacity, RefillRate.Create(tokensPerPeriod, period, nameof(tokensPerPeriod), nameof(period)));
+
+    /// <summary>
+    /// Waits until <paramref name="tokens"/> are there and takes them, in FIFO order with other waiters.
+    /// Completes synchronously, without allocating, when the tokens are there and nobody waits.
+    /// </summary>
+    /// <param name="tokens">Tokens to take: 1 to <see cref="Capacity"/> (more could never be granted and fails at once).</param>
+    /// <param name="cancellationToken">Cancels the wait; a canceled waiter never keeps tokens.</param>
+    /// <exception cref="QueueLimitExceededException">The wait queue is at its limit.</exception>
+    /// <exception cref="ObjectDisposedException">The bucket was or is disposed while waiting.</exception>
+    public ValueTask AcquireAsync(long tokens = 1, CancellationToken cancellationToken = default)
+    {
+        if (TryAcquire(tokens))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return _waiters.EnqueueUntypedAsync(tokens, cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for <paramref name="tokens"/>, in FIFO order with other waiters.
+    /// </summary>
+    /// <param name="tokens">Tokens to take: 1 to <see cref="Capacity"/>.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> for no limit, zero to not wait.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> if taken; <see langword="false"/> if the timeout passed first (nothing taken).</returns>
+    public ValueTask<bool> AcquireAsync(long tokens, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be zero or positive, or Timeout.InfiniteTimeSpan.");
+        }
+
+        return TryAcquire(tokens) ? new ValueTask<bool>(true) : _waiters.EnqueueAsync(tokens, timeout, cancellationToken);
+    }
+
+    /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/>; later acquires throw it.</summary>
+    public void Dispose()
+    {
+        lock (_reconfigureGate)
+        {
+            // Reconfiguration happens under this gate too, so Current is live unless already disposed;
+            // a retired word with no successor is what makes every later operation throw.
+            Interlocked.Exchange(ref Current.State, BucketGeneration.Retired);
+        }
+
+        _waiters.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"TokenBucket(available {Available} of {Capacity}, {TokensPerSecond:G6}/s, {QueuedCount} waiting)");
+
+    bool IWaiterHost<long>.TryGrantToWaiter(in long tokens)
+    {
+        if (tokens > Capacity)
+        {
+            return false; // the capacity shrank below a queued request; it waits for the limits to grow back
+        }
+
+        var grant = new GrantTransition(tokens);
+        Update(ref grant);
+        return grant.Granted;
+    }
+
+    TimeSpan IWaiterHost<long>.TimeUntilGrantable(in long tokens) =>
+        tokens > Capacity ? TimeSpan.FromDays(1) : TimeUntilLevel(tokens);
+
+    void IWaiterHost<long>.OnWaitersChanged(bool hasWaiters)
+    {
+        var flag = new WaitersFlagTransition(hasWaiters);
+        Update(ref flag);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Now() => _clock is null ? Stopwatch.GetTimestamp() : _clock.GetTimestamp();
+
+    private (BucketGeneration Generation, long State, long V) Snapshot()
+    {
+        var generation = Current;
+        long now = Now();
+        while (true)
+        {
+            long state = Volatile.Read(ref generation.State);
+            if (state >= 0)
+            {
+                return (generation, state, generation.VirtualTime(now));
+            }
+
+            generation = Successor(generation);
+        }
+    }
+
+    private TimeSpan TimeUntilLevel(long tokens)
+    {
+        var (generation, state, v) = Snapshot();
+        long now = Now();
+        long tat = Math.Max(state & BucketGeneration.TatMask, v);
+        long needV = tat + generation.ToUnits(tokens) - generation.CapacityUnits;
+        return needV <= v ? TimeSpan.Zero : generation.TimeUntilVirtualTime(needV, now);
+    }
+
+    /// <summary>
+    /// The CAS loop shared by every operation off the hot path: applies <paramref name="transition"/> to the
+    /// live generation's word and returns the word written.
+    /// </summary>
+    private long Update<TTransition>(ref TTransition transition)
+        where TTransition : struct, IStateTransition
+    {
+        var generation = Current;
+        long now = Now();
+        while (true)
+        {
+            long state = Volatile.Read(ref generation.State);
+            if (state < 0)
+            {
+                generation = Successor(generation);
+                continue;
+            }
+
+            long v = generation.VirtualTime(now);
+            if (v > BucketGeneration.RebaseThreshold)
+            {
+                generation = Rebase(generation);
+                continue;
+            }
+
+            long next = transition.Apply(generation, state, v);
+            Debug.Assert(next >= 0, "a transition never retires a generation");
+            if (next == state || Interlocked.CompareExchange(ref generation.State, next, state) == state)
+            {
+                return next;
+            }
+        }
+    }
+
+    private void WakeWaitersIfAny(long state)
+    {
+        if ((state & BucketGeneration.WaitersFlag) != 0)
+        {
+            _waiters.Drain();
+        }
+    }
+
+    private BucketGeneration Successor(BucketGeneration generation)
+    {
+        // The retiring thread wrote Successor before the CAS that retired the word, and our read of the
+        // retired word came after that CAS, so Successor is visible here.
+        var successor = Volatile.Read(ref generation.Successor);
+        ObjectDisposedException.ThrowIf(successor is null, this);
+        return successor;
+    }
+
+    private BucketGeneration Rebase(BucketGeneration generation)
+    {
+        lock (_reconfigureGate)
+        {
+            var current = Current;
+            if (current == generation)
+            {
+                Replace(current, current.Capacity, current.Rate);
+            }
+
+            return Current;
+        }
+    }
+
+    private void Reconfigure(long capacity, RefillRate rate)
+    {
+        ValidateLimits(capacity, rate, nameof(capacity));
+        long state;
+        lock (_reconfigureGate)
+        {
+            var current = Current;
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref current.State) < 0, this);
+            state = Replace(current, capacity, rate);
+        }
+
+        WakeWaitersIfAny(state);
+    }
+
+    /// <summary>Retires <paramref name="current"/> in favour of a generation with new limits and the same level.</summary>
+    private long Replace(BucketGeneration current, long capacity, RefillRate rate)
+    {
+        Debug.Assert(Monitor.IsEntered(_reconfigureGate));
+        while (true)
+        {
+            long now = Now();
+            long state = Volatile.Read(ref current.State);
+            Debug.Assert(state >= 0, "only this method retires a generation, under the gate");
+            long v = current.VirtualTime(now);
+            long levelUnits = current.LevelUnits(state, v);
+
+            var next = new BucketGeneration(capacity, rate, now, _timestampFrequency);
+            // Rescale the level to the new resolution, rounding down: a change of limits never adds tokens.
+            long level = next.UnitShift >= current.UnitShift
+                ? SaturatingShift(levelUnits, next.UnitShift - current.UnitShift)
+                : levelUnits >> (current.UnitShift - next.UnitShift);
+            next.State = (state & BucketGeneration.WaitersFlag) | next.TatForLevel(level, 0);
+            current.Successor = next;
+            if (Interlocked.CompareExchange(ref current.State, BucketGeneration.Retired, state) == state)
+            {
+                Volatile.Write(ref _generation, next);
+                return next.State;
+            }
+        }
+    }
+
+    private static void ValidateLimits(long capacity, RefillRate rate, string capacityName)
+    {
+        if (capacity < 1 || capacity > MaxCapacity)
+        {
+            throw new ArgumentOutOfRangeException(capacityName, capacity,
+                string.Create(CultureInfo.InvariantCulture, $"The capacity must be between 1 and {MaxCapacity} tokens."));
+        }
+
+        // capacity / rate <= one year, exactly: capacity × den <= year × num.
+        if (capacity * rate.Denominator > SecondsPerYear * rate.Numerator)
+        {
+            throw new ArgumentOutOfRangeException(capacityName, capacity,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The capacity must refill within one year: at {rate.TokensPerSecond:G6} tokens per second, at most {Math.Floor(rate.TokensPerSecond * SecondsPerYear):F0} tokens."));
+        }
+    }
+
+    private static long SaturatingShift(long value, int shift)
+    {
+        long limit = long.MaxValue >> (shift + 1);
+        return Math.Clamp(value, -limit, limit) << shift;
+    }
+
+    private static long SaturatingAdd(long a, long b) => b > long.MaxValue - a ? long.MaxValue : a + b;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTokensOutOfRange(long tokens, long capacity) =>
+        throw new ArgumentOutOfRangeException(nameof(tokens), tokens,
+            string.Create(CultureInfo.InvariantCulture, $"The token count must be between 1 and the capacity, {capacity}; more could never be granted."));
+}

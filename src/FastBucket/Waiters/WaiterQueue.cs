@@ -1,0 +1,396 @@
+using System.Diagnostics;
+
+namespace FastBucket.Waiters;
+
+/// <summary>
+/// A FIFO queue of async acquires over one limiter, woken by ONE timer armed for the exact instant the head
+/// waiter's cost will be there. No polling: the timer is re-armed only from the head's own time-until.
+/// </summary>
+/// <remarks>
+/// <para>Invariants, all under <see cref="_sync"/>: waiters are served strictly in arrival order (a waiter
+/// never overtakes an earlier one, and the host's synchronous path does not barge while the queue is
+/// non-empty); a waiter leaves the queue exactly once, and whoever removes it completes it, after the lock
+/// is released; the host hears <c>OnWaitersChanged(true)</c> before the first waiter can be missed and
+/// <c>OnWaitersChanged(false)</c> only when the queue is empty.</para>
+/// <para>The lock is not on the limiter's hot path: the synchronous grant is a CAS on the host's state and
+/// only enters here when it must wait. Channels uses the same shape for its waiter queues.</para>
+/// </remarks>
+/// <typeparam name="TCost">What one waiter asks for.</typeparam>
+internal sealed class WaiterQueue<TCost> : IDisposable
+{
+    private const int MaxPooled = 1024;
+
+    private readonly object _sync = new();
+    private readonly IWaiterHost<TCost> _host;
+    private readonly Func<TCost, long> _weight;
+    private readonly bool _roundTimerToMilliseconds;
+    private readonly Waiter<TCost>?[] _pool = new Waiter<TCost>?[MaxPooled];
+    private readonly ITimer _timer;
+    private int _pooled;
+    private Waiter<TCost>? _head;
+    private Waiter<TCost>? _tail;
+    private int _count;
+    private long _queuedWeight;
+    private bool _disposed;
+
+    /// <param name="host">The limiter.</param>
+    /// <param name="timeProvider">Clock for the wake timer and timeouts.</param>
+    /// <param name="weight">How much of the queued-tokens limit a cost counts for.</param>
+    /// <param name="maxWaiters">Most waiters at once; more are refused at once.</param>
+    /// <param name="maxQueuedWeight">Most queued weight at once; more is refused at once.</param>
+    internal WaiterQueue(IWaiterHost<TCost> host, TimeProvider timeProvider, Func<TCost, long> weight, int maxWaiters, long maxQueuedWeight)
+    {
+        _host = host;
+        _weight = weight;
+        TimeProvider = timeProvider;
+        MaxWaiters = maxWaiters;
+        MaxQueuedWeight = maxQueuedWeight;
+
+        // The system timer truncates to whole milliseconds; firing early would re-arm for ~0 ms and spin.
+        _roundTimerToMilliseconds = ReferenceEquals(timeProvider, TimeProvider.System);
+        _timer = timeProvider.CreateTimer(static s => ((WaiterQueue<TCost>)s!).Drain(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    internal TimeProvider TimeProvider { get; }
+
+    internal int MaxWaiters { get; }
+
+    internal long MaxQueuedWeight { get; }
+
+    /// <summary>Waiters queued now (a snapshot).</summary>
+    internal int Count => Volatile.Read(ref _count);
+
+    /// <summary>Weight (tokens) queued now (a snapshot).</summary>
+    internal long QueuedWeight => Volatile.Read(ref _queuedWeight);
+
+    /// <summary>Waiters rented but not yet returned, plus those pooled: bounded by the pool size plus live waits.</summary>
+    internal int PooledCount => Volatile.Read(ref _pooled);
+
+    /// <summary>
+    /// Waits for <paramref name="cost"/>. Completes synchronously when the queue is empty and the host can
+    /// grant at once.
+    /// </summary>
+    internal ValueTask<bool> EnqueueAsync(in TCost cost, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var waiter = Enqueue(cost, timeout, cancellationToken, out var immediate, out short version);
+        return waiter is null ? immediate : new ValueTask<bool>(waiter, version);
+    }
+
+    /// <summary>As <see cref="EnqueueAsync"/> for a wait without timeout, as a non-generic <see cref="ValueTask"/>, still without allocation.</summary>
+    internal ValueTask EnqueueUntypedAsync(in TCost cost, CancellationToken cancellationToken)
+    {
+        var waiter = Enqueue(cost, Timeout.InfiniteTimeSpan, cancellationToken, out var immediate, out short version);
+        if (waiter is not null)
+        {
+            return new ValueTask(waiter, version);
+        }
+
+        Debug.Assert(immediate.IsCompleted, "without a timeout an immediate outcome is a grant or a failure");
+        return immediate.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(immediate.AsTask());
+    }
+
+    private Waiter<TCost>? Enqueue(in TCost cost, TimeSpan timeout, CancellationToken cancellationToken, out ValueTask<bool> immediate, out short version)
+    {
+        version = 0;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            immediate = ValueTask.FromCanceled<bool>(cancellationToken);
+            return null;
+        }
+
+        Waiter<TCost> waiter;
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, _host);
+            if (_head is null && _host.TryGrantToWaiter(cost))
+            {
+                immediate = new ValueTask<bool>(true);
+                return null;
+            }
+
+            if (timeout == TimeSpan.Zero)
+            {
+                immediate = new ValueTask<bool>(false);
+                return null;
+            }
+
+            long weight = _weight(cost);
+            if (_count >= MaxWaiters)
+            {
+                immediate = ValueTask.FromException<bool>(new QueueLimitExceededException(
+                    $"The wait queue holds {_count} waiters, its limit (MaxQueuedWaiters = {MaxWaiters}); the acquire was refused."));
+                return null;
+            }
+
+            if (_queuedWeight > MaxQueuedWeight - weight)
+            {
+                immediate = ValueTask.FromException<bool>(new QueueLimitExceededException(
+                    $"The wait queue holds {_queuedWeight} tokens and this acquire asks for {weight} more, over its limit (MaxQueuedTokens = {MaxQueuedWeight}); the acquire was refused."));
+                return null;
+            }
+
+            waiter = Rent();
+            long deadline = timeout == Timeout.InfiniteTimeSpan
+                ? long.MaxValue
+                : TimeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.TimestampFrequency);
+            Append(waiter, weight);
+            if (waiter == _head)
+            {
+                ArmForHead();
+            }
+
+            // Registering under the lock is safe: callbacks take the lock, and a token that is already
+            // canceled runs its callback inline here, which re-enters the (reentrant) monitor.
+            version = waiter.Version;
+            waiter.Arm(cost, timeout, deadline, cancellationToken);
+        }
+
+        immediate = default;
+        return waiter;
+    }
+
+    /// <summary>Serves every waiter whose cost is there now, in order; re-arms the timer for the next head.</summary>
+    internal void Drain()
+    {
+        Waiter<TCost>? completeFirst = null;
+        Waiter<TCost>? completeLast = null;
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            while (_head is { } head && _host.TryGrantToWaiter(head.Cost))
+            {
+                Remove(head);
+                if (completeLast is null)
+                {
+                    completeFirst = head;
+                }
+                else
+                {
+                    completeLast.NextToComplete = head;
+                }
+
+                completeLast = head;
+            }
+
+            if (_head is not null)
+            {
+                ArmForHead();
+            }
+        }
+
+        CompleteAll(completeFirst, true, null);
+    }
+
+    internal void OnCanceled(Waiter<TCost> waiter, CancellationToken token)
+    {
+        if (TryRemoveForCompletion(waiter, checkDeadline: false))
+        {
+            waiter.Complete(false, new OperationCanceledException(token));
+        }
+    }
+
+    internal void OnTimeout(Waiter<TCost> waiter)
+    {
+        if (TryRemoveForCompletion(waiter, checkDeadline: true))
+        {
+            waiter.Complete(false, null);
+        }
+    }
+
+    /// <summary>Time left before <paramref name="deadlineTimestamp"/>, rounded up to what the timer can wait.</summary>
+    internal TimeSpan TimeLeft(long deadlineTimestamp)
+    {
+        long ticks = deadlineTimestamp - TimeProvider.GetTimestamp();
+        var left = TimeSpan.FromSeconds((double)ticks / TimeProvider.TimestampFrequency);
+        return _roundTimerToMilliseconds ? TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(left.TotalMilliseconds))) : left;
+    }
+
+    internal void Return(Waiter<TCost> waiter)
+    {
+        lock (_sync)
+        {
+            Debug.Assert(!waiter.IsQueued);
+            if (!_disposed && _pooled < MaxPooled)
+            {
+                _pool[_pooled++] = waiter;
+                return;
+            }
+        }
+
+        waiter.DisposeTimer();
+    }
+
+    /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/>; later enqueues throw it.</summary>
+    public void Dispose()
+    {
+        Waiter<TCost>? first = null;
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            Waiter<TCost>? last = null;
+            while (_head is { } head)
+            {
+                Remove(head);
+                if (last is null)
+                {
+                    first = head;
+                }
+                else
+                {
+                    last.NextToComplete = head;
+                }
+
+                last = head;
+            }
+
+            for (int i = 0; i < _pooled; i++)
+            {
+                _pool[i]!.DisposeTimer();
+                _pool[i] = null;
+            }
+
+            _pooled = 0;
+        }
+
+        _timer.Dispose();
+        CompleteAll(first, false, new ObjectDisposedException(_host.GetType().Name, "The limiter was disposed while this acquire was waiting."));
+    }
+
+    private bool TryRemoveForCompletion(Waiter<TCost> waiter, bool checkDeadline)
+    {
+        bool wasHead;
+        lock (_sync)
+        {
+            if (!waiter.IsQueued)
+            {
+                return false;
+            }
+
+            if (checkDeadline && TimeProvider.GetTimestamp() < waiter.DeadlineTimestamp)
+            {
+                // A stale timer from an earlier use of this pooled waiter, or a timer that fired early
+                // (the system timer truncates to milliseconds): wait for the rest.
+                waiter.RearmTimeout(TimeLeft(waiter.DeadlineTimestamp));
+                return false;
+            }
+
+            wasHead = waiter == _head;
+            Remove(waiter);
+        }
+
+        if (wasHead)
+        {
+            // The next waiter may be servable now that the head no longer blocks it.
+            Drain();
+        }
+
+        return true;
+    }
+
+    private static void CompleteAll(Waiter<TCost>? first, bool result, Exception? error)
+    {
+        while (first is { } waiter)
+        {
+            first = waiter.NextToComplete;
+            waiter.NextToComplete = null;
+            waiter.Complete(result, error);
+        }
+    }
+
+    private Waiter<TCost> Rent()
+    {
+        Debug.Assert(Monitor.IsEntered(_sync));
+        if (_pooled > 0)
+        {
+            var waiter = _pool[--_pooled]!;
+            _pool[_pooled] = null;
+            return waiter;
+        }
+
+        return new Waiter<TCost>(this);
+    }
+
+    private void Append(Waiter<TCost> waiter, long weight)
+    {
+        Debug.Assert(Monitor.IsEntered(_sync) && !waiter.IsQueued);
+        waiter.IsQueued = true;
+        waiter.Previous = _tail;
+        waiter.Next = null;
+        if (_tail is null)
+        {
+            _head = waiter;
+        }
+        else
+        {
+            _tail.Next = waiter;
+        }
+
+        _tail = waiter;
+        Volatile.Write(ref _queuedWeight, _queuedWeight + weight);
+        Volatile.Write(ref _count, _count + 1);
+        if (_count == 1)
+        {
+            _host.OnWaitersChanged(true);
+        }
+    }
+
+    private void Remove(Waiter<TCost> waiter)
+    {
+        Debug.Assert(Monitor.IsEntered(_sync) && waiter.IsQueued);
+        if (waiter.Previous is null)
+        {
+            _head = waiter.Next;
+        }
+        else
+        {
+            waiter.Previous.Next = waiter.Next;
+        }
+
+        if (waiter.Next is null)
+        {
+            _tail = waiter.Previous;
+        }
+        else
+        {
+            waiter.Next.Previous = waiter.Previous;
+        }
+
+        waiter.Previous = waiter.Next = null;
+        waiter.IsQueued = false;
+        Volatile.Write(ref _queuedWeight, _queuedWeight - _weight(waiter.Cost));
+        Volatile.Write(ref _count, _count - 1);
+        if (_count == 0 && !_disposed)
+        {
+            _host.OnWaitersChanged(false);
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void ArmForHead()
+    {
+        Debug.Assert(Monitor.IsEntered(_sync) && _head is not null);
+        var due = _host.TimeUntilGrantable(_head.Cost);
+        if (_roundTimerToMilliseconds)
+        {
+            due = TimeSpan.FromMilliseconds(Math.Ceiling(due.TotalMilliseconds));
+        }
+
+        if (due <= TimeSpan.Zero)
+        {
+            // Tokens are there now but the grant lost a race with a CAS elsewhere: try again promptly
+            // on the timer thread rather than recursing under the lock.
+            due = _roundTimerToMilliseconds ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(1);
+        }
+
+        _timer.Change(due, Timeout.InfiniteTimeSpan);
+    }
+}
