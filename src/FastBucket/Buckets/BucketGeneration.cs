@@ -31,11 +31,15 @@ namespace FastBucket.Buckets;
 /// 1,000 tokens/s, 2^46 at one token per day. Capacity is at most one year of refill and debt at most one year
 /// of refill, so capacity + debt stay under 1/50 of the range. When V passes 2^61 (after at least 52 years of
 /// uptime) the next operation rebases the clock (a new generation, same level), so the word never wraps.</para>
-/// <para><b>Rounding.</b> V is <c>floor(elapsedTicks × S / 2^64)</c> with S = floor(2^64 × units per clock tick):
-/// one 64×64→128-bit multiply, no division. V never runs ahead of exact time and lags it by less than 2 units,
-/// i.e. less than 2/<see cref="UnitsPerToken"/> token (2 tokens at 10^9/s, 2×10^-6 at 1,000/s). Within a generation
-/// the bucket is an exact GCRA on that virtual clock; against exact time it can refuse a request up to 2 units
-/// early and, across a full-bucket boundary, grant at most 2 units more than the exact law, never more.</para>
+/// <para><b>Rounding.</b> The rate is held as a fraction num/den with both terms below 2^31: exact for any
+/// "N tokens per period" with terms of that size (500 per minute is 25/3 per second), otherwise the nearest
+/// such fraction (relative error below 10^-18). Units per clock tick are then P/Q exactly, and V is exactly
+/// <c>floor(elapsedTicks × P / Q)</c>: a fixed-point estimate <c>floor(e × ceil(2^64 P/Q) / 2^64)</c> that is V or
+/// V + 1, corrected by one 128-bit comparison (three 64×64→128-bit multiplies, no division). So at any instant
+/// where exact arithmetic gives a whole unit, the bucket agrees with it exactly. The one inexactness left is
+/// the sub-unit part of V when a request finds the bucket full: GCRA restarts from <c>floor(V)</c>, so across that
+/// boundary the bucket can grant at most one unit (1/<see cref="UnitsPerToken"/> token: one token at 10^9/s,
+/// 10^-6 at 1,000/s) more than exact continuous arithmetic would; every other decision is exact.</para>
 /// </remarks>
 [DebuggerDisplay("TAT = {State & TatMask}, waiters = {(State & WaitersFlag) != 0}, retired = {State < 0}")]
 internal sealed class BucketGeneration
@@ -47,8 +51,11 @@ internal sealed class BucketGeneration
     /// <summary>Past this virtual time the next operation rebases the clock (see remarks).</summary>
     internal const long RebaseThreshold = 1L << 61;
 
-    /// <summary>Units per second never exceed this, so 104 years of V stay under 2^62.</summary>
-    private const double MaxUnitsPerSecond = 4.611686018427388e18 / (104 * 365.25 * 86_400);
+    /// <summary>Units per second never exceed this (1.4 × 10^9), so 104 years of V stay under 2^62.</summary>
+    private const long MaxUnitsPerSecond = (1L << 62) / (104L * 31_557_600);
+
+    /// <summary>Clocks up to 4.29 GHz are supported (Stopwatch: 1 GHz on Linux, 10 MHz on Windows).</summary>
+    private const long MaxTimestampFrequency = 1L << 32;
 
     /// <summary>The one word of mutable state; see the layout in the remarks.</summary>
     internal long State;
@@ -67,8 +74,8 @@ internal sealed class BucketGeneration
     internal readonly long MaxDebtUnits;
     internal readonly RefillRate Rate;
     internal readonly long TimestampFrequency;
-
-    private readonly UInt128 _unitsPerTickScaled;
+    internal readonly ulong UnitsPerTickNumerator;
+    internal readonly ulong UnitsPerTickDenominator;
 
     internal BucketGeneration(long capacity, RefillRate rate, long epochTimestamp, long timestampFrequency)
     {
@@ -78,25 +85,37 @@ internal sealed class BucketGeneration
         EpochTimestamp = epochTimestamp;
         TimestampFrequency = timestampFrequency;
 
-        UnitShift = Math.Clamp((int)Math.Floor(Math.Log2(MaxUnitsPerSecond / rate.TokensPerSecond)), 0, 62);
-        // Log2 of a double can land a hair above the exact value; step down until the bound holds exactly.
-        while (UnitShift > 0 && rate.Numerator << UnitShift > new BigInteger(MaxUnitsPerSecond) * rate.Denominator)
+        if (timestampFrequency > MaxTimestampFrequency)
         {
-            UnitShift--;
+            throw new NotSupportedException($"The clock's TimestampFrequency ({timestampFrequency}) is above the {MaxTimestampFrequency} ticks per second a bucket supports.");
+        }
+
+        // F: the largest power of two with F × rate <= MaxUnitsPerSecond, exactly.
+        UnitShift = 0;
+        while (UnitShift < 62 && rate.Numerator << (UnitShift + 1) <= MaxUnitsPerSecond * rate.Denominator)
+        {
+            UnitShift++;
         }
 
         UnitsPerToken = 1L << UnitShift;
         CapacityUnits = capacity << UnitShift;
 
-        // S = floor(2^64 × F × rate / frequency), exactly.
-        var scaled = (rate.Numerator << (64 + UnitShift)) / (rate.Denominator * timestampFrequency);
+        // Units per clock tick = P / Q exactly. Both fit 63 bits: F × num <= 1.4e9 × den < 2^62 and
+        // den × frequency < 2^31 × 2^32.
+        var p = new BigInteger(rate.Numerator) << UnitShift;
+        var q = new BigInteger(rate.Denominator) * timestampFrequency;
+        var g = BigInteger.GreatestCommonDivisor(p, q);
+        UnitsPerTickNumerator = (ulong)(p / g);
+        UnitsPerTickDenominator = (ulong)(q / g);
+
+        // S = ceil(2^64 × P / Q): the fixed-point estimate floor(e × S / 2^64) is V or V + 1, never below.
+        var scaled = ((p << 64) + q - 1) / q;
         Debug.Assert(scaled > 0 && scaled < BigInteger.One << 127);
-        _unitsPerTickScaled = (UInt128)scaled;
-        UnitsPerTickWhole = (ulong)(_unitsPerTickScaled >> 64);
-        UnitsPerTickFraction = (ulong)_unitsPerTickScaled;
+        UnitsPerTickWhole = (ulong)(scaled >> 64);
+        UnitsPerTickFraction = (ulong)(scaled & ulong.MaxValue);
 
         // One year of refill, in units: the deepest debt a forced charge can leave.
-        var yearUnits = (rate.Numerator * 31_536_000 << UnitShift) / rate.Denominator;
+        var yearUnits = (new BigInteger(rate.Numerator) * 31_536_000 << UnitShift) / rate.Denominator;
         MaxDebtUnits = (long)BigInteger.Max(CapacityUnits, BigInteger.Min(yearUnits, TatMask / 8));
 
         // Beyond this the multiply could overflow; V is past the rebase threshold long before.
@@ -104,7 +123,7 @@ internal sealed class BucketGeneration
         Debug.Assert(CapacityUnits + MaxDebtUnits < TatMask - RebaseThreshold);
     }
 
-    /// <summary>V at <paramref name="timestamp"/>: never ahead of exact time, behind by less than 2 units.</summary>
+    /// <summary>V at <paramref name="timestamp"/>: exactly floor(elapsed ticks × P / Q).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal long VirtualTime(long timestamp)
     {
@@ -117,7 +136,17 @@ internal sealed class BucketGeneration
         }
 
         ulong e = (ulong)Math.Min(elapsed, MaxElapsedTicks);
-        return (long)(e * UnitsPerTickWhole + Math.BigMul(e, UnitsPerTickFraction, out _));
+        ulong v = e * UnitsPerTickWhole + Math.BigMul(e, UnitsPerTickFraction, out _);
+
+        // Exact floor(e × P / Q): the estimate is one too high exactly when v × Q > e × P.
+        ulong high = Math.BigMul(v, UnitsPerTickDenominator, out ulong low);
+        ulong exactHigh = Math.BigMul(e, UnitsPerTickNumerator, out ulong exactLow);
+        if (high > exactHigh || (high == exactHigh && low > exactLow))
+        {
+            v--;
+        }
+
+        return (long)v;
     }
 
     /// <summary>The smallest elapsed tick count at which V reaches <paramref name="virtualTime"/>.</summary>
@@ -128,9 +157,10 @@ internal sealed class BucketGeneration
             return 0;
         }
 
-        var target = (UInt128)(ulong)virtualTime << 64;
-        var ticks = target / _unitsPerTickScaled;
-        if (ticks * _unitsPerTickScaled < target)
+        // The smallest e with e × P >= V × Q.
+        var target = (UInt128)(ulong)virtualTime * UnitsPerTickDenominator;
+        var ticks = target / UnitsPerTickNumerator;
+        if (ticks * UnitsPerTickNumerator < target)
         {
             ticks++;
         }

@@ -19,19 +19,29 @@ internal readonly struct RefillRate : IEquatable<RefillRate>
     /// <summary>The fastest rate served: 10^9 tokens per second (one per nanosecond).</summary>
     internal const double MaxTokensPerSecond = 1e9;
 
+    /// <summary>Numerator and denominator stay below this, so products with 2^31-sized factors fit 64 bits.</summary>
+    private const long MaxTerm = 1L << 31;
+
     private RefillRate(BigInteger numerator, BigInteger denominator)
     {
         Debug.Assert(numerator > 0 && denominator > 0);
         var gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
-        Numerator = numerator / gcd;
-        Denominator = denominator / gcd;
+        numerator /= gcd;
+        denominator /= gcd;
+        if (numerator >= MaxTerm || denominator >= MaxTerm)
+        {
+            (numerator, denominator) = Approximate(numerator, denominator);
+        }
+
+        Numerator = (long)numerator;
+        Denominator = (long)denominator;
     }
 
-    /// <summary>Tokens per second, numerator of the reduced fraction.</summary>
-    internal BigInteger Numerator { get; }
+    /// <summary>Tokens per second, numerator of the reduced fraction (below 2^31).</summary>
+    internal long Numerator { get; }
 
-    /// <summary>Tokens per second, denominator of the reduced fraction.</summary>
-    internal BigInteger Denominator { get; }
+    /// <summary>Tokens per second, denominator of the reduced fraction (below 2^31).</summary>
+    internal long Denominator { get; }
 
     internal double TokensPerSecond => (double)Numerator / (double)Denominator;
 
@@ -56,7 +66,7 @@ internal readonly struct RefillRate : IEquatable<RefillRate>
     /// <summary>The exact value of a double (every finite double is a dyadic fraction).</summary>
     internal static RefillRate FromTokensPerSecond(double tokensPerSecond, string paramName)
     {
-        if (!double.IsFinite(tokensPerSecond) || tokensPerSecond < MinTokensPerSecond || tokensPerSecond > MaxTokensPerSecond)
+        if (!double.IsFinite(tokensPerSecond) || tokensPerSecond < MinTokensPerSecond * (1 - 1e-9) || tokensPerSecond > MaxTokensPerSecond)
         {
             throw OutOfRange(paramName, tokensPerSecond);
         }
@@ -74,16 +84,38 @@ internal readonly struct RefillRate : IEquatable<RefillRate>
 
     internal void Validate(string paramName)
     {
-        // min <= n/d <= max, compared exactly.
-        if (Numerator * 86_400 < Denominator || Numerator > Denominator * 1_000_000_000)
+        // min <= n/d <= max, with 10^-9 slack for rates given as doubles.
+        if ((double)Numerator * 86_400 * (1 + 1e-9) < Denominator || Numerator > Denominator * 1_000_000_000L)
         {
             throw OutOfRange(paramName, TokensPerSecond);
         }
     }
 
-    /// <summary>How many seconds it takes to refill <paramref name="tokens"/>, exactly.</summary>
-    internal (BigInteger Numerator, BigInteger Denominator) SecondsFor(long tokens) =>
-        (tokens * Denominator, Numerator);
+    /// <summary>
+    /// The last continued-fraction convergent of n/d whose terms stay below 2^31: the closest fraction of that
+    /// size (relative error below 10^-18 for any rate in range). A rate given as a double, like 500 / 60.0,
+    /// becomes the fraction it was meant to be (25/3), not its binary expansion.
+    /// </summary>
+    private static (BigInteger Numerator, BigInteger Denominator) Approximate(BigInteger n, BigInteger d)
+    {
+        BigInteger h0 = 0, h1 = 1, k0 = 1, k1 = 0;
+        while (d != 0)
+        {
+            var a = BigInteger.DivRem(n, d, out var r);
+            var h2 = a * h1 + h0;
+            var k2 = a * k1 + k0;
+            if (h2 >= MaxTerm || k2 >= MaxTerm)
+            {
+                break;
+            }
+
+            (h0, h1, k0, k1) = (h1, h2, k1, k2);
+            (n, d) = (d, r);
+        }
+
+        Debug.Assert(k1 > 0 && h1 > 0, "rates in range have a first convergent that fits");
+        return (h1, k1);
+    }
 
     public bool Equals(RefillRate other) => Numerator == other.Numerator && Denominator == other.Denominator;
 

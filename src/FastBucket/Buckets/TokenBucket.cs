@@ -19,8 +19,8 @@ namespace FastBucket;
 /// <para><b>Range.</b> Capacity 1 to <see cref="MaxCapacity"/> and at most one year of refill; rate one token
 /// per day to 10^9 tokens per second; any uptime (the clock is rebased before the word could wrap). The
 /// word's layout, resolution and rounding are documented on <c>BucketGeneration</c> in the source and in
-/// the README: the bucket never grants more than the exact law allows by more than 2/2^k token, where 2^k
-/// (≥ 1) is its sub-token resolution (2^20 at 1,000 tokens per second).</para>
+/// the README: every decision is exact rational arithmetic on whole units of 1/2^k token, where 2^k (≥ 1) is
+/// its sub-token resolution (2^20 at 1,000 tokens per second).</para>
 /// </remarks>
 [DebuggerDisplay("Available = {Available}, Capacity = {Capacity}, Rate = {TokensPerSecond}/s")]
 public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposable
@@ -519,8 +519,9 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
                 string.Create(CultureInfo.InvariantCulture, $"The capacity must be between 1 and {MaxCapacity} tokens."));
         }
 
-        // capacity / rate <= one year, exactly: capacity × den <= year × num.
-        if (capacity * rate.Denominator > SecondsPerYear * rate.Numerator)
+        // capacity / rate <= one year: capacity × den <= year × num, with 10^-9 slack for rates given as
+        // doubles (1.0 / 86_400 is a hair below one per day).
+        if (new Int128(0, (ulong)capacity) * rate.Denominator * 1_000_000_000 > new Int128(0, SecondsPerYear) * rate.Numerator * 1_000_000_001)
         {
             throw new ArgumentOutOfRangeException(capacityName, capacity,
                 string.Create(CultureInfo.InvariantCulture,
