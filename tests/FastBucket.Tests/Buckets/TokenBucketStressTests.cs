@@ -1,0 +1,83 @@
+using System.Diagnostics;
+
+namespace FastBucket.Tests.Buckets;
+
+/// <summary>Real clock, real threads: the law under contention. Bounds are generous; no speed is asserted.</summary>
+public sealed class TokenBucketStressTests
+{
+    [Fact]
+    public void TryAcquire_ThreadsInTightLoopsForASecond_GrantWithinLawAndNearIt()
+    {
+        const long capacity = 20_000; // 100 ms of refill: a thread preempted briefly loses nothing
+        const double rate = 200_000;
+        int threads = Math.Max(4, Environment.ProcessorCount * 2);
+        using var bucket = new TokenBucket(capacity, rate);
+        long created = Stopwatch.GetTimestamp();
+        long granted = 0;
+        using var start = new Barrier(threads + 1);
+        var deadline = created + Stopwatch.Frequency; // about one second of hammering
+        var workers = Enumerable.Range(0, threads).Select(i => new Thread(() =>
+        {
+            long mine = 0;
+            var random = new Random(i);
+            start.SignalAndWait();
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                long n = random.Next(1, 4);
+                if (bucket.TryAcquire(n))
+                {
+                    mine += n;
+                }
+            }
+
+            Interlocked.Add(ref granted, mine);
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        start.SignalAndWait();
+        long began = Stopwatch.GetTimestamp();
+        workers.ForEach(w => w.Join());
+        long ended = Stopwatch.GetTimestamp();
+
+        double upper = capacity + rate * (ended - created) / Stopwatch.Frequency;
+        double lower = rate * (deadline - began) / Stopwatch.Frequency;
+        Assert.True(granted <= upper, $"granted {granted} > capacity + rate x elapsed = {upper:F0}");
+        Assert.True(granted >= 0.95 * lower, $"granted {granted} < 95% of rate x busy time = {lower:F0}");
+    }
+
+    [Fact]
+    public void SetLimits_WhileThreadsAcquire_NeverGrantsAboveTheLargestLimits()
+    {
+        using var bucket = new TokenBucket(100, 10_000);
+        long created = Stopwatch.GetTimestamp();
+        long stopAt = created + Stopwatch.Frequency / 2;
+        long granted = 0;
+        var workers = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+        {
+            long mine = 0;
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                if (bucket.TryAcquire())
+                {
+                    mine++;
+                }
+            }
+
+            Interlocked.Add(ref granted, mine);
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        var random = new Random(7);
+        int changes = 0;
+        while (Stopwatch.GetTimestamp() < stopAt)
+        {
+            bucket.SetLimits(random.Next(1, 101), random.Next(1_000, 10_001));
+            changes++;
+            Thread.Yield();
+        }
+
+        workers.ForEach(w => w.Join());
+        double seconds = (double)(Stopwatch.GetTimestamp() - created) / Stopwatch.Frequency;
+        Assert.True(granted <= 100 + 10_000 * seconds, $"granted {granted} in {seconds:F3}s, above 100 + 10,000/s x elapsed");
+        Assert.True(granted > 0, $"nothing granted in {seconds:F3}s across {changes} limit changes");
+        Assert.True(changes > 0);
+    }
+}
