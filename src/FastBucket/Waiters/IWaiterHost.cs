@@ -7,7 +7,7 @@ internal interface IWaiterHost<TCost>
     /// <summary>Takes <paramref name="cost"/> for the head waiter if it is there now; waiters already queued may take it (no barging check).</summary>
     bool TryGrantToWaiter(in TCost cost);
 
-    /// <summary>How long until <paramref name="cost"/> could be granted, given no other demand.</summary>
+    /// <summary>How long until <paramref name="cost"/> could be granted, given no other demand; <see cref="Timeout.InfiniteTimeSpan"/> when only the host can tell (it then calls <c>Drain</c> itself).</summary>
     TimeSpan TimeUntilGrantable(in TCost cost);
 
     /// <summary>Called under the queue's lock when the first waiter is queued, or the last one leaves.</summary>

@@ -19,6 +19,7 @@ namespace FastBucket.Waiters;
 internal sealed class WaiterQueue<TCost> : IDisposable
 {
     private const int MaxPooled = 1024;
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(30);
 
     private readonly object _sync = new();
     private readonly IWaiterHost<TCost> _host;
@@ -224,6 +225,32 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         waiter.DisposeTimer();
     }
 
+    /// <summary>Completes every waiter queued now with <paramref name="error"/> (the limiter can never serve them).</summary>
+    internal void FailAll(Exception error)
+    {
+        Waiter<TCost>? first = null;
+        lock (_sync)
+        {
+            Waiter<TCost>? last = null;
+            while (_head is { } head)
+            {
+                Remove(head);
+                if (last is null)
+                {
+                    first = head;
+                }
+                else
+                {
+                    last.NextToComplete = head;
+                }
+
+                last = head;
+            }
+        }
+
+        CompleteAll(first, false, error);
+    }
+
     /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/>; later enqueues throw it.</summary>
     public void Dispose()
     {
@@ -379,6 +406,13 @@ internal sealed class WaiterQueue<TCost> : IDisposable
     {
         Debug.Assert(Monitor.IsEntered(_sync) && _head is not null);
         var due = _host.TimeUntilGrantable(_head.Cost);
+        if (due == Timeout.InfiniteTimeSpan)
+        {
+            // The host wakes the queue itself when the head can go (a concurrency slot is released).
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
         if (_roundTimerToMilliseconds)
         {
             due = TimeSpan.FromMilliseconds(Math.Ceiling(due.TotalMilliseconds));
@@ -391,6 +425,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             due = _roundTimerToMilliseconds ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(1);
         }
 
-        _timer.Change(due, Timeout.InfiniteTimeSpan);
+        // Timers take at most ~49 days; a longer wait is re-armed when this one fires.
+        _timer.Change(due < MaxTimerDue ? due : MaxTimerDue, Timeout.InfiniteTimeSpan);
     }
 }

@@ -1,0 +1,464 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using FastBucket.Waiters;
+
+namespace FastBucket.Quotas;
+
+/// <summary>
+/// The limits of one provider account on one model, enforced together: one lock-free <see cref="TokenBucket"/> per
+/// limited dimension (requests, tokens, input and output tokens per minute; requests and tokens per day) and a
+/// lock-free concurrency count. A request reserves its estimated cost on every dimension at once, all or nothing,
+/// and reconciles with the real usage when it completes.
+/// </summary>
+/// <remarks>
+/// <para><b>All or nothing.</b> A reservation takes each dimension in turn with a CAS and gives back what it took if
+/// a later dimension refuses, so no dimension stays charged for a request that was refused. Waiting is FIFO on the
+/// quota as a whole: one queue, one timer armed for the instant the head's every dimension will have room, so
+/// waiting on several dimensions cannot deadlock, and a large request is not starved by small ones (while anyone
+/// waits, <see cref="TryReserve(RequestCost, out QuotaReservation?, out TimeSpan)"/> refuses rather than barge).</para>
+/// <para><b>Reservation policy.</b> <see cref="QuotaReservation.Complete"/> refunds what was reserved but not used and
+/// charges overruns as debt; <see cref="QuotaReservation.Cancel"/> (the request was never sent) refunds everything;
+/// disposing a reservation without either keeps the whole charge, since the request may have reached the provider.</para>
+/// </remarks>
+public sealed class LlmQuota : IWaiterHost<RequestCost>, IDisposable, IAsyncDisposable
+{
+    private const int DimensionCount = 6;
+
+    private readonly TokenBucket?[] _buckets = new TokenBucket?[DimensionCount];
+    private readonly long[] _inFlightTokens = new long[DimensionCount];
+    private readonly WaiterQueue<RequestCost> _waiters;
+    private readonly object _limitsGate = new();
+    private int _maxConcurrency;
+    private int _inFlight;
+    private long _closedUntil;
+    private QuotaExhaustedException? _exhaustion;
+    private long _exhaustedUntil;
+    private QuotaLimits _limits;
+
+    /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
+    /// <param name="key">Whose limits these are.</param>
+    /// <param name="limits">The limits; a <see langword="null"/> dimension is not limited. Each limit must be at least 1.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="maxQueuedRequests">Most requests waiting at once; more are refused with <see cref="QueueLimitExceededException"/>.</param>
+    public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedRequests);
+        Key = key;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _limits = QuotaLimits.Unlimited;
+        _maxConcurrency = int.MaxValue;
+        _waiters = new WaiterQueue<RequestCost>(this, TimeProvider, static c => c.Requests, maxQueuedRequests, long.MaxValue);
+        SetLimits(limits);
+    }
+
+    /// <summary>Whose limits these are.</summary>
+    public QuotaKey Key { get; }
+
+    /// <summary>The clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The limits in force (configured, or learned from the provider's responses).</summary>
+    public QuotaLimits Limits => Volatile.Read(ref _limits);
+
+    /// <summary>Requests reserved and not yet completed, canceled or disposed.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Requests waiting for room.</summary>
+    public int QueuedCount => _waiters.Count;
+
+    /// <summary>Until when the quota is held closed after a rate-limit response, or <see langword="null"/>.</summary>
+    public DateTimeOffset? ClosedUntil
+    {
+        get
+        {
+            long until = Volatile.Read(ref _closedUntil);
+            long now = TimeProvider.GetTimestamp();
+            return until > now ? TimeProvider.GetUtcNow() + TimeProvider.GetElapsedTime(now, until) : null;
+        }
+    }
+
+    /// <summary>The level of one dimension now, or <see langword="null"/> if it is not limited.</summary>
+    public long? Available(QuotaDimension dimension) => dimension == QuotaDimension.Concurrency
+        ? (Volatile.Read(ref _maxConcurrency) is var max && max == int.MaxValue ? null : max - InFlight)
+        : Bucket(dimension)?.Available;
+
+    /// <summary>The bucket behind one dimension, or <see langword="null"/> if it is not limited. Internal: a caller waiting on it directly would set its waiters flag and stall the quota.</summary>
+    internal TokenBucket? Bucket(QuotaDimension dimension) =>
+        dimension == QuotaDimension.Concurrency ? null : Volatile.Read(ref _buckets[(int)dimension]);
+
+    /// <summary>
+    /// Reserves <paramref name="cost"/> on every dimension at once if there is room now and nobody waits; never waits.
+    /// </summary>
+    /// <param name="cost">The request's cost; each part must fit its dimension's capacity.</param>
+    /// <param name="reservation">The reservation, to complete with the real usage.</param>
+    /// <param name="retryAfter">When refused, how long until every dimension would have room (ignoring other demand).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A part of <paramref name="cost"/> exceeds its dimension's capacity: it could never be granted.</exception>
+    /// <exception cref="QuotaExhaustedException">The provider reported a non-retryable exhaustion that has not reset yet.</exception>
+    public bool TryReserve(RequestCost cost, [NotNullWhen(true)] out QuotaReservation? reservation, out TimeSpan retryAfter)
+    {
+        Validate(cost);
+        if (_waiters.Count == 0 && TryTakeAll(cost))
+        {
+            reservation = new QuotaReservation(this, cost);
+            retryAfter = TimeSpan.Zero;
+            return true;
+        }
+
+        reservation = null;
+        var wait = TimeUntilAll(cost);
+        retryAfter = wait == Timeout.InfiniteTimeSpan || wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : wait;
+        return false;
+    }
+
+    /// <summary>Reserves <paramref name="cost"/>, waiting in FIFO order until every dimension has room.</summary>
+    /// <param name="cost">The request's cost; each part must fit its dimension's capacity, else this fails at once.</param>
+    /// <param name="cancellationToken">Cancels the wait; a canceled wait never keeps anything.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A part of <paramref name="cost"/> exceeds its dimension's capacity.</exception>
+    /// <exception cref="QuotaExhaustedException">The provider reported a non-retryable exhaustion.</exception>
+    /// <exception cref="QueueLimitExceededException">Too many requests wait already.</exception>
+    public ValueTask<QuotaReservation> ReserveAsync(RequestCost cost, CancellationToken cancellationToken = default)
+    {
+        Validate(cost);
+        if (_waiters.Count == 0 && TryTakeAll(cost))
+        {
+            return new ValueTask<QuotaReservation>(new QuotaReservation(this, cost));
+        }
+
+        var pending = _waiters.EnqueueAsync(cost, Timeout.InfiniteTimeSpan, cancellationToken);
+        return pending.IsCompletedSuccessfully
+            ? new ValueTask<QuotaReservation>(new QuotaReservation(this, cost))
+            : AwaitReservation(pending, cost);
+    }
+
+    /// <summary>
+    /// Changes the limits, keeping each dimension's level (clamped to its new capacity). A dimension that becomes
+    /// limited starts full; one that becomes unlimited is dropped.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is below 1.</exception>
+    public void SetLimits(QuotaLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            if (LimitOf(limits, (QuotaDimension)d) is < 1 and var bad)
+            {
+                throw new ArgumentOutOfRangeException(nameof(limits), bad,
+                    $"The {(QuotaDimension)d} limit of {Key} must be at least 1, or null for no limit.");
+            }
+        }
+
+        if (limits.MaxConcurrency is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limits), limits.MaxConcurrency, $"The concurrency limit of {Key} must be at least 1, or null for no limit.");
+        }
+
+        lock (_limitsGate)
+        {
+            for (int d = 0; d < DimensionCount; d++)
+            {
+                var dimension = (QuotaDimension)d;
+                var limit = LimitOf(limits, dimension);
+                var bucket = _buckets[d];
+                var window = IsPerDay(dimension) ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1);
+                if (limit is null)
+                {
+                    // Not disposed: a reservation on another thread may still be taking from it.
+                    Volatile.Write(ref _buckets[d], null);
+                }
+                else if (bucket is null)
+                {
+                    Volatile.Write(ref _buckets[d], new TokenBucket(new TokenBucketOptions
+                    {
+                        Capacity = limit.Value,
+                        TokensPerPeriod = limit.Value,
+                        RefillPeriod = window,
+                        TimeProvider = TimeProvider,
+                    }));
+                }
+                else if (bucket.Capacity != limit.Value)
+                {
+                    bucket.SetLimits(limit.Value, limit.Value, window);
+                }
+            }
+
+            Volatile.Write(ref _maxConcurrency, limits.MaxConcurrency ?? int.MaxValue);
+            Volatile.Write(ref _limits, limits);
+        }
+
+        _waiters.Drain();
+    }
+
+    /// <summary>
+    /// Holds the quota closed until <paramref name="wait"/> has passed: no reservation is granted before, and
+    /// waiters are woken once it has. Used when the provider answers with a rate-limit error and a wait.
+    /// </summary>
+    public void CloseFor(TimeSpan wait)
+    {
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        long until = TimeProvider.GetTimestamp() + (long)Math.Ceiling(Math.Min(wait.TotalSeconds, 86_400) * TimeProvider.TimestampFrequency);
+        long current;
+        do
+        {
+            current = Volatile.Read(ref _closedUntil);
+            if (current >= until)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _closedUntil, until, current) != current);
+
+        _waiters.Drain(); // re-arms the timer for the later instant
+    }
+
+    /// <summary>
+    /// Fails every reservation, queued or new, with <paramref name="exhaustion"/> until <paramref name="resetsAfter"/> has
+    /// passed (or until <see cref="ResetExhaustion"/> when <see langword="null"/>).
+    /// </summary>
+    public void MarkExhausted(QuotaExhaustedException exhaustion, TimeSpan? resetsAfter)
+    {
+        ArgumentNullException.ThrowIfNull(exhaustion);
+        Volatile.Write(ref _exhaustedUntil, resetsAfter is { } r
+            ? TimeProvider.GetTimestamp() + (long)Math.Ceiling(Math.Min(r.TotalSeconds, 366 * 86_400.0) * TimeProvider.TimestampFrequency)
+            : long.MaxValue);
+        Volatile.Write(ref _exhaustion, exhaustion);
+        _waiters.FailAll(exhaustion);
+    }
+
+    /// <summary>Clears an exhaustion reported by <see cref="MarkExhausted"/>.</summary>
+    public void ResetExhaustion() => Volatile.Write(ref _exhaustion, null);
+
+    /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/> and disposes the buckets.</summary>
+    public void Dispose()
+    {
+        _waiters.Dispose();
+        lock (_limitsGate)
+        {
+            foreach (var bucket in _buckets)
+            {
+                bucket?.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"LlmQuota({Key}, {InFlight} in flight, {QueuedCount} waiting)";
+
+    /// <summary>Tokens of <paramref name="dimension"/> reserved by requests in flight, not yet reconciled.</summary>
+    internal long InFlightTokens(QuotaDimension dimension) => Volatile.Read(ref _inFlightTokens[(int)dimension]);
+
+    /// <summary>Gives back what a reservation took on one dimension, or charges more (debt).</summary>
+    internal void Adjust(QuotaDimension dimension, long delta)
+    {
+        var bucket = Bucket(dimension);
+        if (bucket is null || delta == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (delta < 0)
+            {
+                bucket.Refund(-delta);
+            }
+            else
+            {
+                bucket.ForceAcquire(delta);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The dimension was dropped (became unlimited) meanwhile: nothing left to adjust.
+        }
+    }
+
+    /// <summary>Called by a reservation when it ends, however it ends.</summary>
+    internal void Release(in RequestCost cost)
+    {
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            long amount = CostOf(cost, (QuotaDimension)d);
+            if (amount > 0)
+            {
+                Interlocked.Add(ref _inFlightTokens[d], -amount);
+            }
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+        if (_waiters.Count > 0)
+        {
+            _waiters.Drain();
+        }
+    }
+
+    internal static long CostOf(in RequestCost cost, QuotaDimension dimension) => dimension switch
+    {
+        QuotaDimension.RequestsPerMinute or QuotaDimension.RequestsPerDay => cost.Requests,
+        QuotaDimension.TokensPerMinute or QuotaDimension.TokensPerDay => cost.TotalTokens,
+        QuotaDimension.InputTokensPerMinute => cost.InputTokens,
+        QuotaDimension.OutputTokensPerMinute => cost.OutputTokens,
+        _ => 0,
+    };
+
+    internal static long? LimitOf(QuotaLimits limits, QuotaDimension dimension) => dimension switch
+    {
+        QuotaDimension.RequestsPerMinute => limits.RequestsPerMinute,
+        QuotaDimension.TokensPerMinute => limits.TokensPerMinute,
+        QuotaDimension.InputTokensPerMinute => limits.InputTokensPerMinute,
+        QuotaDimension.OutputTokensPerMinute => limits.OutputTokensPerMinute,
+        QuotaDimension.RequestsPerDay => limits.RequestsPerDay,
+        QuotaDimension.TokensPerDay => limits.TokensPerDay,
+        _ => limits.MaxConcurrency,
+    };
+
+    private static bool IsPerDay(QuotaDimension dimension) =>
+        dimension is QuotaDimension.RequestsPerDay or QuotaDimension.TokensPerDay;
+
+    bool IWaiterHost<RequestCost>.TryGrantToWaiter(in RequestCost cost) => TryTakeAll(cost);
+
+    TimeSpan IWaiterHost<RequestCost>.TimeUntilGrantable(in RequestCost cost) => TimeUntilAll(cost);
+
+    void IWaiterHost<RequestCost>.OnWaitersChanged(bool hasWaiters)
+    {
+        // The quota's no-barging check reads the queue's count directly.
+    }
+
+    private async ValueTask<QuotaReservation> AwaitReservation(ValueTask<bool> pending, RequestCost cost)
+    {
+        await pending.ConfigureAwait(false);
+        return new QuotaReservation(this, cost);
+    }
+
+    private void Validate(in RequestCost cost)
+    {
+        if (cost.Requests < 0 || cost.InputTokens < 0 || cost.OutputTokens < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cost), cost, "Every part of a request's cost must be zero or positive.");
+        }
+
+        if (Volatile.Read(ref _exhaustion) is { } exhaustion)
+        {
+            if (TimeProvider.GetTimestamp() < Volatile.Read(ref _exhaustedUntil))
+            {
+                throw exhaustion;
+            }
+
+            Interlocked.CompareExchange(ref _exhaustion, null, exhaustion);
+        }
+
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            var dimension = (QuotaDimension)d;
+            long amount = CostOf(cost, dimension);
+            if (amount > 0 && Bucket(dimension) is { } bucket && amount > bucket.Capacity)
+            {
+                throw new ArgumentOutOfRangeException(nameof(cost), amount, string.Create(CultureInfo.InvariantCulture,
+                    $"This request needs {amount:N0} on {dimension} but the {Key} limit is {bucket.Capacity:N0}: it could never be sent. Lower max_tokens or split the input."));
+            }
+        }
+
+        if (cost.Requests > Volatile.Read(ref _maxConcurrency))
+        {
+            throw new ArgumentOutOfRangeException(nameof(cost), cost.Requests, $"This cost counts {cost.Requests} requests but the {Key} concurrency limit is {_maxConcurrency}.");
+        }
+    }
+
+    /// <summary>Takes the cost on every dimension, or on none.</summary>
+    private bool TryTakeAll(in RequestCost cost)
+    {
+        if (TimeProvider.GetTimestamp() < Volatile.Read(ref _closedUntil) || !TryTakeSlot())
+        {
+            return false;
+        }
+
+        int d = 0;
+        for (; d < DimensionCount; d++)
+        {
+            long amount = CostOf(cost, (QuotaDimension)d);
+            var bucket = Volatile.Read(ref _buckets[d]);
+            if (amount > 0 && bucket is not null && (amount > bucket.Capacity || !bucket.TryAcquire(amount)))
+            {
+                break;
+            }
+        }
+
+        if (d < DimensionCount)
+        {
+            // Give back what the earlier dimensions took: no dimension stays charged for a refused request.
+            for (int back = d - 1; back >= 0; back--)
+            {
+                Adjust((QuotaDimension)back, -CostOf(cost, (QuotaDimension)back));
+            }
+
+            Interlocked.Decrement(ref _inFlight);
+            return false;
+        }
+
+        for (d = 0; d < DimensionCount; d++)
+        {
+            long amount = CostOf(cost, (QuotaDimension)d);
+            if (amount > 0)
+            {
+                Interlocked.Add(ref _inFlightTokens[d], amount);
+            }
+        }
+
+        return true;
+    }
+
+    private bool TryTakeSlot()
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref _inFlight);
+            if (current >= Volatile.Read(ref _maxConcurrency))
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _inFlight, current + 1, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    private TimeSpan TimeUntilAll(in RequestCost cost)
+    {
+        long now = TimeProvider.GetTimestamp();
+        long closed = Volatile.Read(ref _closedUntil);
+        var wait = closed > now ? TimeProvider.GetElapsedTime(now, closed) : TimeSpan.Zero;
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            long amount = CostOf(cost, (QuotaDimension)d);
+            var bucket = Volatile.Read(ref _buckets[d]);
+            if (amount > 0 && bucket is not null)
+            {
+                var dimensionWait = amount > bucket.Capacity ? TimeSpan.FromDays(1) : bucket.TimeUntil(amount);
+                wait = dimensionWait > wait ? dimensionWait : wait;
+            }
+        }
+
+        if (wait == TimeSpan.Zero && Volatile.Read(ref _inFlight) >= Volatile.Read(ref _maxConcurrency))
+        {
+            return Timeout.InfiniteTimeSpan; // a released slot wakes the queue
+        }
+
+        Debug.Assert(wait >= TimeSpan.Zero);
+        return wait;
+    }
+}
