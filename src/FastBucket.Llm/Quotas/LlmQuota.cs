@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using FastBucket.Providers;
 using FastBucket.Waiters;
 
 namespace FastBucket.Quotas;
@@ -54,8 +55,28 @@ public sealed class LlmQuota : IWaiterHost<RequestCost>, IDisposable, IAsyncDisp
         SetLimits(limits);
     }
 
+    /// <summary>
+    /// Creates a quota in discovery mode: no configured limits; it starts conservatively and learns them from the
+    /// provider's responses (see <see cref="Observe"/>).
+    /// </summary>
+    /// <param name="key">Whose limits these are.</param>
+    /// <param name="maxConcurrency">The concurrency to allow once limits are known; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="initialRequestsPerMinute">Where additive increase starts for a provider that reports no limits (Gemini).</param>
+    public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRequestsPerMinute);
+        var discovery = new QuotaDiscovery(maxConcurrency, key.Provider != LlmProvider.Gemini, initialRequestsPerMinute);
+        return new LlmQuota(key, discovery.Initial, timeProvider) { Discovery = discovery };
+    }
+
     /// <summary>Whose limits these are.</summary>
     public QuotaKey Key { get; }
+
+    /// <summary>Whether this quota learns its limits from the provider (discovery mode).</summary>
+    public bool IsDiscovering => Discovery is not null;
+
+    internal QuotaDiscovery? Discovery { get; private init; }
 
     /// <summary>The clock.</summary>
     public TimeProvider TimeProvider { get; }
@@ -190,6 +211,18 @@ public sealed class LlmQuota : IWaiterHost<RequestCost>, IDisposable, IAsyncDisp
 
         _waiters.Drain();
     }
+
+    /// <summary>
+    /// Adapts to what the provider said about one response: learns limits, lowers levels to the reported remaining
+    /// (allowing for requests in flight), holds the quota closed after a rate-limit error until the server's wait has
+    /// passed, and fails fast after a non-retryable exhaustion. The rules are documented on the README's adaptation
+    /// section.
+    /// </summary>
+    /// <param name="signals">What the response said.</param>
+    /// <param name="reservation">The reservation the response answers, if any (it is not counted as "in flight elsewhere").</param>
+    /// <param name="sinceSent">How long ago the request was sent: refill during that time is credited back.</param>
+    public void Observe(in RateLimitSignals signals, QuotaReservation? reservation = null, TimeSpan sinceSent = default) =>
+        QuotaAdaptation.Apply(this, signals, reservation, sinceSent);
 
     /// <summary>
     /// Holds the quota closed until <paramref name="wait"/> has passed: no reservation is granted before, and

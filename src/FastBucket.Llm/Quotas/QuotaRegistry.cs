@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using FastBucket.Catalog;
+
+namespace FastBucket.Quotas;
+
+/// <summary>
+/// One <see cref="LlmQuota"/> per provider, model and account, created on first use with limits from, in order:
+/// <see cref="QuotaRegistryOptions.Limits"/>, the limits catalog, or discovery. Share one registry across every
+/// client that uses the same account, so they draw on the same limits.
+/// </summary>
+public sealed class QuotaRegistry : IDisposable
+{
+    private readonly ConcurrentDictionary<QuotaKey, LlmQuota> _quotas = new();
+    private readonly QuotaRegistryOptions _options;
+    private readonly LimitsCatalog _catalog;
+
+    /// <summary>Creates a registry.</summary>
+    public QuotaRegistry(QuotaRegistryOptions? options = null)
+    {
+        _options = options ?? new QuotaRegistryOptions();
+        if (_options.MaxConcurrency is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxConcurrency, "MaxConcurrency must be at least 1, or null for no limit.");
+        }
+
+        _catalog = _options.Catalog ?? LimitsCatalog.CreateDefault();
+    }
+
+    /// <summary>The quotas created so far.</summary>
+    public IReadOnlyCollection<LlmQuota> Quotas => (IReadOnlyCollection<LlmQuota>)_quotas.Values;
+
+    /// <summary>The catalog limits come from.</summary>
+    public LimitsCatalog Catalog => _catalog;
+
+    /// <summary>The quota for <paramref name="key"/>, created on first use.</summary>
+    public LlmQuota GetOrCreate(QuotaKey key)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
+        return _quotas.TryGetValue(key, out var quota) ? quota : _quotas.GetOrAdd(key, static (k, self) => self.Create(k), this);
+    }
+
+    /// <summary>Where the limits of <paramref name="key"/> come from: the catalog entry, if that is the source.</summary>
+    public CatalogEntry? FindCatalogEntry(QuotaKey key) =>
+        _options.Limits is null ? _catalog.Find(key.Provider, key.Model, _options.Tier) : null;
+
+    /// <summary>Disposes every quota; their waiters complete with <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        foreach (var quota in _quotas.Values)
+        {
+            quota.Dispose();
+        }
+    }
+
+    private LlmQuota Create(QuotaKey key)
+    {
+        var limits = _options.Limits ?? FindCatalogEntry(key)?.Limits;
+        if (limits is { } known && known != QuotaLimits.Unlimited)
+        {
+            if (_options.MaxConcurrency is { } concurrency && known.MaxConcurrency is null)
+            {
+                known = known with { MaxConcurrency = concurrency };
+            }
+
+            return new LlmQuota(key, known, _options.TimeProvider, _options.MaxQueuedRequests);
+        }
+
+        return _options.DiscoverUnknownLimits
+            ? LlmQuota.CreateDiscovering(key, _options.MaxConcurrency, _options.TimeProvider)
+            : new LlmQuota(key, new QuotaLimits { MaxConcurrency = _options.MaxConcurrency }, _options.TimeProvider, _options.MaxQueuedRequests);
+    }
+}

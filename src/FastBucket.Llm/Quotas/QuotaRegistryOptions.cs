@@ -1,0 +1,28 @@
+using FastBucket.Catalog;
+
+namespace FastBucket.Quotas;
+
+/// <summary>Where a <see cref="QuotaRegistry"/> finds each quota's limits.</summary>
+public sealed class QuotaRegistryOptions
+{
+    /// <summary>Published and user limits by provider, model and tier; <see langword="null"/> for <see cref="LimitsCatalog.CreateDefault"/> (embedded table plus <c>FASTBUCKET_LIMITS</c>).</summary>
+    public LimitsCatalog? Catalog { get; set; }
+
+    /// <summary>The account tier to look limits up for (e.g. <c>tier-1</c>); <see langword="null"/> for each provider's default tier.</summary>
+    public string? Tier { get; set; }
+
+    /// <summary>Limits for every quota, ahead of the catalog (what <c>--rpm</c>, <c>--tpm</c>... set on the command line).</summary>
+    public QuotaLimits? Limits { get; set; }
+
+    /// <summary>Requests in flight at once per quota; <see langword="null"/> for no limit.</summary>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>Learn limits from responses when neither <see cref="Limits"/> nor the catalog has them (default). When off, such a quota is unlimited until responses report limits.</summary>
+    public bool DiscoverUnknownLimits { get; set; } = true;
+
+    /// <summary>Most requests waiting per quota.</summary>
+    public int MaxQueuedRequests { get; set; } = int.MaxValue;
+
+    /// <summary>The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider? TimeProvider { get; set; }
+}
