@@ -25,7 +25,7 @@ namespace FastBucket.Estimation;
 /// Output tokens reserved: <c>max_completion_tokens</c> or <c>max_tokens</c> (Chat, Anthropic, Completions),
 /// <c>max_output_tokens</c> (Responses) or <c>generationConfig.maxOutputTokens</c> (Gemini), else
 /// <see cref="TokenEstimatorOptions.DefaultOutputTokens"/>; times <c>n</c> (<c>candidateCount</c>, or the larger of
-/// <c>n</c> and <c>best_of</c> for Completions), at most <see cref="OutputReservation.MaxChoices"/>; capped at
+/// <c>n</c> and <c>best_of</c> for Completions), at most 128; capped at
 /// <see cref="TokenEstimatorOptions.MaxOutputTokens"/>. Embedding requests reserve 0.
 /// </para>
 /// <para>
@@ -39,7 +39,8 @@ public sealed class TokenEstimator : ITokenEstimator
     /// <summary>Body bytes per input token in a fallback estimate.</summary>
     public const int FallbackBytesPerToken = 3;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    // Request bodies nest a handful of levels (tool schemas a few more); deeper input is refused as malformed.
+    private const int MaxDepth = 64;
 
     private readonly int _defaultOutputTokens;
 
@@ -80,7 +81,19 @@ public sealed class TokenEstimator : ITokenEstimator
             }
 
             model ??= JsonShape.GetString(root, "model");
-            (CountedRequest? counted, TokenEstimateMethod method, double factor) = Count(provider, model, root);
+            CountedRequest? counted;
+            TokenEstimateMethod method;
+            double factor;
+            try
+            {
+                (counted, method, factor) = Count(provider, model, root);
+            }
+            catch (Exception error) when (error is InvalidOperationException or ArgumentException or FormatException)
+            {
+                // A value the parser accepted but a reader refused: still never the caller's problem.
+                return Fallback(provider, model, requestJsonUtf8.Length);
+            }
+
             if (counted is not { } request)
             {
                 return Fallback(provider, model, requestJsonUtf8.Length);
@@ -153,7 +166,7 @@ public sealed class TokenEstimator : ITokenEstimator
             return null;
         }
 
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
         JsonDocument? document = null;
         try
         {
