@@ -1,0 +1,7 @@
+namespace FastBucket.Estimation;
+
+/// <summary>What a request-body walker found.</summary>
+/// <param name="TextTokens">Tokens counted from text with the stand-in tokenizer; an approximation scales them by its factor.</param>
+/// <param name="FixedTokens">Fixed overheads and fixed estimates (message framing, images, tool prompts); never scaled.</param>
+/// <param name="OutputTokens">Output tokens to reserve.</param>
+internal readonly record struct CountedRequest(long TextTokens, long FixedTokens, long OutputTokens);
