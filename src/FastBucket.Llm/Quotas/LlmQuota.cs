@@ -22,7 +22,7 @@ namespace FastBucket.Quotas;
 /// charges overruns as debt; <see cref="QuotaReservation.Cancel"/> (the request was never sent) refunds everything;
 /// disposing a reservation without either keeps the whole charge, since the request may have reached the provider.</para>
 /// </remarks>
-public sealed class LlmQuota : IWaiterHost<RequestCost>, IDisposable, IAsyncDisposable
+public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<RequestCost>, IAsyncDisposable
 {
     private const int DimensionCount = 6;
 
@@ -123,7 +123,7 @@ public sealed class LlmQuota : IWaiterHost<RequestCost>, IDisposable, IAsyncDisp
         Validate(cost);
         if (_waiters.Count == 0 && TryTakeAll(cost))
         {
-            reservation = new QuotaReservation(this, cost);
+            reservation = new QuotaReservation(this, this, cost);
             retryAfter = TimeSpan.Zero;
             return true;
         }
@@ -145,12 +145,12 @@ public sealed class LlmQuota : IWaiterHost<RequestCost>, IDisposable, IAsyncDisp
         Validate(cost);
         if (_waiters.Count == 0 && TryTakeAll(cost))
         {
-            return new ValueTask<QuotaReservation>(new QuotaReservation(this, cost));
+            return new ValueTask<QuotaReservation>(new QuotaReservation(this, this, cost));
         }
 
         var pending = _waiters.EnqueueAsync(cost, Timeout.InfiniteTimeSpan, cancellationToken);
         return pending.IsCompletedSuccessfully
-            ? new ValueTask<QuotaReservation>(new QuotaReservation(this, cost))
+            ? new ValueTask<QuotaReservation>(new QuotaReservation(this, this, cost))
             : AwaitReservation(pending, cost);
     }
 
@@ -294,6 +294,10 @@ public sealed class LlmQuota : IWaiterHost<RequestCost>, IDisposable, IAsyncDisp
     internal long InFlightTokens(QuotaDimension dimension) => Volatile.Read(ref _inFlightTokens[(int)dimension]);
 
     /// <summary>Gives back what a reservation took on one dimension, or charges more (debt).</summary>
+    void IQuotaReservationOwner.Adjust(QuotaDimension dimension, long delta) => Adjust(dimension, delta);
+
+    void IQuotaReservationOwner.Release(in RequestCost cost) => Release(cost);
+
     internal void Adjust(QuotaDimension dimension, long delta)
     {
         var bucket = Bucket(dimension);
@@ -373,7 +377,7 @@ public sealed class LlmQuota : IWaiterHost<RequestCost>, IDisposable, IAsyncDisp
     private async ValueTask<QuotaReservation> AwaitReservation(ValueTask<bool> pending, RequestCost cost)
     {
         await pending.ConfigureAwait(false);
-        return new QuotaReservation(this, cost);
+        return new QuotaReservation(this, this, cost);
     }
 
     private void Validate(in RequestCost cost)

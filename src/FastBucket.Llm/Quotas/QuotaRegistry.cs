@@ -10,7 +10,7 @@ namespace FastBucket.Quotas;
 /// </summary>
 public sealed class QuotaRegistry : IDisposable
 {
-    private readonly ConcurrentDictionary<QuotaKey, LlmQuota> _quotas = new();
+    private readonly ConcurrentDictionary<QuotaKey, ILlmQuota> _quotas = new();
     private readonly QuotaRegistryOptions _options;
     private readonly LimitsCatalog _catalog;
 
@@ -27,13 +27,13 @@ public sealed class QuotaRegistry : IDisposable
     }
 
     /// <summary>The quotas created so far.</summary>
-    public IReadOnlyCollection<LlmQuota> Quotas => (IReadOnlyCollection<LlmQuota>)_quotas.Values;
+    public IReadOnlyCollection<ILlmQuota> Quotas => (IReadOnlyCollection<ILlmQuota>)_quotas.Values;
 
     /// <summary>The catalog limits come from.</summary>
     public LimitsCatalog Catalog => _catalog;
 
     /// <summary>The quota for <paramref name="key"/>, created on first use.</summary>
-    public LlmQuota GetOrCreate(QuotaKey key)
+    public ILlmQuota GetOrCreate(QuotaKey key)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
         return _quotas.TryGetValue(key, out var quota) ? quota : _quotas.GetOrAdd(key, static (k, self) => self.Create(k), this);
@@ -52,9 +52,15 @@ public sealed class QuotaRegistry : IDisposable
         }
     }
 
-    private LlmQuota Create(QuotaKey key)
+    private ILlmQuota Create(QuotaKey key)
     {
         var limits = _options.Limits ?? FindCatalogEntry(key)?.Limits;
+        if (_options.QuotaFactory is { } factory)
+        {
+            var configured = limits ?? QuotaLimits.Unlimited;
+            return factory(key, _options.MaxConcurrency is { } c && configured.MaxConcurrency is null ? configured with { MaxConcurrency = c } : configured);
+        }
+
         if (limits is { } known && known != QuotaLimits.Unlimited)
         {
             if (_options.MaxConcurrency is { } concurrency && known.MaxConcurrency is null)

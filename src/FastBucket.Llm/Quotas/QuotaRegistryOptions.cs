@@ -23,6 +23,12 @@ public sealed class QuotaRegistryOptions
     /// <summary>Most requests waiting per quota.</summary>
     public int MaxQueuedRequests { get; set; } = int.MaxValue;
 
+    /// <summary>
+    /// Creates each quota from its key and the limits found for it (<see cref="QuotaLimits.Unlimited"/> when none were);
+    /// <see langword="null"/> for an in-process <see cref="LlmQuota"/>. FastBucket.Redis sets this to share quotas across processes.
+    /// </summary>
+    public Func<QuotaKey, QuotaLimits, ILlmQuota>? QuotaFactory { get; set; }
+
     /// <summary>The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 }

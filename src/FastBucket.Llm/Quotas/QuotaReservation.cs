@@ -8,16 +8,18 @@ namespace FastBucket.Quotas;
 /// </summary>
 public sealed class QuotaReservation : IDisposable
 {
+    private readonly IQuotaReservationOwner _owner;
     private int _ended;
 
-    internal QuotaReservation(LlmQuota quota, RequestCost cost)
+    internal QuotaReservation(ILlmQuota quota, IQuotaReservationOwner owner, RequestCost cost)
     {
         Quota = quota;
+        _owner = owner;
         Cost = cost;
     }
 
     /// <summary>The quota this reservation holds capacity of.</summary>
-    public LlmQuota Quota { get; }
+    public ILlmQuota Quota { get; }
 
     /// <summary>What was reserved.</summary>
     public RequestCost Cost { get; }
@@ -43,11 +45,11 @@ public sealed class QuotaReservation : IDisposable
             return;
         }
 
-        Quota.Adjust(QuotaDimension.TokensPerMinute, actual.TotalTokens - Cost.TotalTokens);
-        Quota.Adjust(QuotaDimension.TokensPerDay, actual.TotalTokens - Cost.TotalTokens);
-        Quota.Adjust(QuotaDimension.InputTokensPerMinute, actual.InputTokens - Cost.InputTokens);
-        Quota.Adjust(QuotaDimension.OutputTokensPerMinute, actual.OutputTokens - Cost.OutputTokens);
-        Quota.Release(Cost);
+        _owner.Adjust(QuotaDimension.TokensPerMinute, actual.TotalTokens - Cost.TotalTokens);
+        _owner.Adjust(QuotaDimension.TokensPerDay, actual.TotalTokens - Cost.TotalTokens);
+        _owner.Adjust(QuotaDimension.InputTokensPerMinute, actual.InputTokens - Cost.InputTokens);
+        _owner.Adjust(QuotaDimension.OutputTokensPerMinute, actual.OutputTokens - Cost.OutputTokens);
+        _owner.Release(Cost);
     }
 
     /// <summary>The request was not sent: gives back everything reserved on every dimension and frees the slot.</summary>
@@ -58,13 +60,13 @@ public sealed class QuotaReservation : IDisposable
             return;
         }
 
-        Quota.Adjust(QuotaDimension.RequestsPerMinute, -Cost.Requests);
-        Quota.Adjust(QuotaDimension.RequestsPerDay, -Cost.Requests);
-        Quota.Adjust(QuotaDimension.TokensPerMinute, -Cost.TotalTokens);
-        Quota.Adjust(QuotaDimension.TokensPerDay, -Cost.TotalTokens);
-        Quota.Adjust(QuotaDimension.InputTokensPerMinute, -Cost.InputTokens);
-        Quota.Adjust(QuotaDimension.OutputTokensPerMinute, -Cost.OutputTokens);
-        Quota.Release(Cost);
+        _owner.Adjust(QuotaDimension.RequestsPerMinute, -Cost.Requests);
+        _owner.Adjust(QuotaDimension.RequestsPerDay, -Cost.Requests);
+        _owner.Adjust(QuotaDimension.TokensPerMinute, -Cost.TotalTokens);
+        _owner.Adjust(QuotaDimension.TokensPerDay, -Cost.TotalTokens);
+        _owner.Adjust(QuotaDimension.InputTokensPerMinute, -Cost.InputTokens);
+        _owner.Adjust(QuotaDimension.OutputTokensPerMinute, -Cost.OutputTokens);
+        _owner.Release(Cost);
     }
 
     /// <summary>Ends the reservation keeping the whole charge (conservative: the request may have been counted) and frees the slot.</summary>
@@ -72,7 +74,7 @@ public sealed class QuotaReservation : IDisposable
     {
         if (TryEnd())
         {
-            Quota.Release(Cost);
+            _owner.Release(Cost);
         }
     }
 

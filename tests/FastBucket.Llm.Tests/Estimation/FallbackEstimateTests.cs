@@ -51,7 +51,7 @@ public sealed class FallbackEstimateTests
         var estimator = new TokenEstimator(new TokenEstimatorOptions(), calibrator);
         TokenEstimate estimate = estimator.Estimate(LlmProvider.Anthropic, "claude-haiku-4-5", Utf8("garbage garbage garbage"));
 
-        estimator.Reconcile(estimate, new Quotas.TokenUsage(10_000, 5));
+        estimator.Reconcile(estimate, new FastBucket.Quotas.TokenUsage(10_000, 5));
 
         Assert.Equal(1.0, calibrator.GetRatio(LlmProvider.Anthropic, "claude-haiku-4-5"));
     }
