@@ -1,0 +1,155 @@
+using FastBucket.Providers;
+using FastBucket.Quotas;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FastBucket.Llm.Tests.Quotas;
+
+/// <summary>The adaptation rules on a fake clock: learn, lower, hold closed, fail fast, discover.</summary>
+public sealed class QuotaAdaptationTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    private static RateLimitSignals Ok(RateLimitDimension requests = default, RateLimitDimension tokens = default) =>
+        new() { Provider = LlmProvider.OpenAI, StatusCode = 200, Requests = requests, Tokens = tokens };
+
+    [Fact]
+    public void Observe_ReportedLimits_BecomeCapacities()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"), new QuotaLimits { RequestsPerMinute = 500, TokensPerMinute = 200_000 }, _time);
+        quota.Observe(Ok(new RateLimitDimension(5_000, 4_999, TimeSpan.FromMilliseconds(12)), new RateLimitDimension(2_000_000, 1_999_000, TimeSpan.FromMilliseconds(30))));
+        Assert.Equal(5_000, quota.Limits.RequestsPerMinute);
+        Assert.Equal(2_000_000, quota.Limits.TokensPerMinute);
+    }
+
+    [Fact]
+    public void Observe_GroqRequestsWindowIsDay_LearnsRequestsPerDay()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Groq, "llama-3.1-8b-instant"), new QuotaLimits { RequestsPerMinute = 30 }, _time);
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.Groq, StatusCode = 200, RequestsWindow = RateLimitWindow.Day, Requests = new RateLimitDimension(14_400, 14_370, TimeSpan.FromSeconds(2.59)) });
+        Assert.Equal(14_400, quota.Limits.RequestsPerDay);
+        Assert.Equal(30, quota.Limits.RequestsPerMinute);
+        Assert.Equal(14_370, quota.Available(QuotaDimension.RequestsPerDay));
+    }
+
+    [Fact]
+    public void Observe_RemainingBelowOurLevel_LowersItAllowingForOthersInFlight()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { TokensPerMinute = 10_000 }, _time);
+        Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out var mine, out _));
+        Assert.True(quota.TryReserve(new RequestCost(1, 500, 0), out var other, out _));
+        // Another process used the key: the server says 6,000 left after counting our first request.
+        quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 6_000, TimeSpan.FromSeconds(24))), mine);
+        Assert.Equal(5_500, quota.Available(QuotaDimension.TokensPerMinute)); // 6,000 minus the 500 still in flight
+        other.Dispose();
+        mine.Dispose();
+    }
+
+    [Fact]
+    public void Observe_RemainingAboveOurLevel_NeverRaisesIt()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { TokensPerMinute = 10_000 }, _time);
+        Assert.True(quota.TryReserve(new RequestCost(1, 4_000, 0), out var reservation, out _));
+        quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 9_990, TimeSpan.FromMilliseconds(60))), reservation);
+        Assert.Equal(6_000, quota.Available(QuotaDimension.TokensPerMinute));
+    }
+
+    [Fact]
+    public void Observe_RefillDuringTheRequest_IsCreditedBack()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { TokensPerMinute = 6_000 }, _time);
+        quota.Observe(Ok(tokens: new RateLimitDimension(6_000, 1_000, TimeSpan.FromSeconds(50))), null, sinceSent: TimeSpan.FromSeconds(2));
+        Assert.Equal(1_200, quota.Available(QuotaDimension.TokensPerMinute)); // 1,000 + 2 s x 100/s
+    }
+
+    [Fact]
+    public async Task Observe_RateLimitedWithRetryAfter_HoldsEveryRequestUntilItPassed()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Anthropic, "claude-sonnet-4-5"), new QuotaLimits { RequestsPerMinute = 50 }, _time);
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.Anthropic, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true, RetryAfter = TimeSpan.FromSeconds(7) });
+        Assert.False(quota.TryReserve(new RequestCost(1, 0, 0), out _, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(7), retryAfter);
+        var pending = quota.ReserveAsync(new RequestCost(1, 0, 0)).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(7) - TimeSpan.FromTicks(1));
+        Assert.False(pending.IsCompleted);
+        _time.Advance(TimeSpan.FromTicks(1));
+        (await pending.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+    }
+
+    [Fact]
+    public void Observe_RateLimitedWithoutWait_HoldsUntilTheExhaustedDimensionResets()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { RequestsPerMinute = 60 }, _time);
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            Requests = new RateLimitDimension(60, 0, TimeSpan.FromSeconds(3)),
+        });
+        Assert.False(quota.TryReserve(new RequestCost(1, 0, 0), out _, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(3), retryAfter);
+        Assert.Equal(0, quota.Available(QuotaDimension.RequestsPerMinute));
+    }
+
+    [Fact]
+    public void Observe_InsufficientQuota_FailsFastNamingQuotaAndReset()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { RequestsPerMinute = 60 }, _time);
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.QuotaExhausted, Retryable = false, ErrorCode = "insufficient_quota" });
+        var ex = Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        Assert.Equal("insufficient_quota", ex.Reason);
+        Assert.Null(ex.ResetsAt);
+        Assert.Contains("OpenAI/gpt-4o", ex.Message, StringComparison.Ordinal);
+        quota.ResetExhaustion();
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+    }
+
+    [Fact]
+    public void Observe_GeminiPerDayQuota_FailsFastUntilTheDayResets()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), new QuotaLimits { RequestsPerMinute = 10 }, _time);
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.QuotaExhausted, Retryable = false,
+            ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = TimeSpan.FromHours(5),
+            QuotaViolations = [new QuotaViolation("GenerateRequestsPerDayPerProjectPerModel-FreeTier", null, RateLimitWindow.Day, 250)],
+        });
+        var ex = Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromHours(5), ex.ResetsAt);
+        _time.Advance(TimeSpan.FromHours(5));
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+    }
+
+    [Fact]
+    public async Task Discovery_StartsWithOneInFlight_ThenLearnsLimitsAndConfiguredConcurrency()
+    {
+        using var quota = LlmQuota.CreateDiscovering(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), maxConcurrency: 8, _time);
+        Assert.True(quota.IsDiscovering);
+        var first = await quota.ReserveAsync(new RequestCost(1, 100, 100));
+        Assert.False(quota.TryReserve(new RequestCost(1, 100, 100), out _, out _)); // one at a time until limits are known
+        quota.Observe(Ok(new RateLimitDimension(500, 499, TimeSpan.FromMilliseconds(120)), new RateLimitDimension(30_000, 29_800, TimeSpan.FromMilliseconds(400))), first);
+        first.Complete(new FastBucket.Quotas.TokenUsage(90, 40));
+        Assert.Equal(500, quota.Limits.RequestsPerMinute);
+        Assert.Equal(8, quota.Limits.MaxConcurrency);
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.True(quota.TryReserve(new RequestCost(1, 10, 10), out _, out _));
+        }
+    }
+
+    [Fact]
+    public void Discovery_Gemini_AdditiveIncreaseMultiplicativeDecrease()
+    {
+        using var quota = LlmQuota.CreateDiscovering(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), null, _time, initialRequestsPerMinute: 20);
+        Assert.Equal(20, quota.Limits.RequestsPerMinute);
+        var ok = new RateLimitSignals { Provider = LlmProvider.Gemini, StatusCode = 200 };
+        for (int i = 0; i < 20; i++)
+        {
+            quota.Observe(ok);
+        }
+
+        // +1 per success; the bucket is re-limited once the rate has grown by a tenth, so it trails by less than that.
+        Assert.InRange(quota.Limits.RequestsPerMinute!.Value, 37, 40);
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true, RetryAfter = TimeSpan.FromSeconds(30) });
+        Assert.Equal(20, quota.Limits.RequestsPerMinute);
+        Assert.NotNull(quota.ClosedUntil);
+    }
+}
