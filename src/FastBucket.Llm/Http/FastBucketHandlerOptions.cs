@@ -4,7 +4,7 @@ using FastBucket.Quotas;
 
 namespace FastBucket.Http;
 
-/// <summary>Options for <c>FastBucketHandler</c>.</summary>
+/// <summary>Options for <see cref="FastBucketHandler"/>.</summary>
 public sealed class FastBucketHandlerOptions
 {
     /// <summary>The quotas to draw on; share one registry across clients of the same account. <see langword="null"/> for a registry of the handler's own with default options.</summary>

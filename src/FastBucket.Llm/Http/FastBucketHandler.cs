@@ -1,0 +1,301 @@
+using System.Net;
+using System.Net.Http.Headers;
+using FastBucket.Estimation;
+using FastBucket.Providers;
+using FastBucket.Quotas;
+using FastBucket.Usage;
+using Polly;
+using Polly.Retry;
+
+namespace FastBucket.Http;
+
+/// <summary>
+/// An <see cref="HttpClient"/> handler that runs LLM API calls at the highest rate the account's limits allow:
+/// for each request it finds the provider and model, estimates the cost, reserves it on the quota (waiting in FIFO
+/// order as needed), sends, reads the provider's rate-limit signals to adapt the quota, reconciles the reservation
+/// with the real usage (from the JSON body, or from a stream as the caller reads it, without buffering), and
+/// retries what is retryable with Polly.
+/// </summary>
+/// <remarks>
+/// Retries: 429 with a wait within <see cref="FastBucketHandlerOptions.MaxRetryWait"/>, 408, 500, 502, 503, 504,
+/// 529 and connection failures, with exponential backoff and full jitter, or exactly the server's wait when it names
+/// one. Never retried: non-retryable quota errors (<c>insufficient_quota</c>, spend caps, per-day quotas), other 4xx,
+/// and the caller's cancellation or the <see cref="HttpClient.Timeout"/>. After the retries, the last response is
+/// returned as it came (its body intact), so callers and SDKs see the provider's own error.
+/// </remarks>
+public sealed class FastBucketHandler : DelegatingHandler
+{
+    private static readonly ResiliencePropertyKey<RateLimitSignals> SignalsKey = new("FastBucket.Signals");
+    private static readonly HttpStatusCode[] RetryableStatuses =
+    [
+        HttpStatusCode.RequestTimeout, HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError,
+        HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout, (HttpStatusCode)529,
+    ];
+
+    private readonly FastBucketHandlerOptions _options;
+    private readonly QuotaRegistry _quotas;
+    private readonly bool _ownsQuotas;
+    private readonly ITokenEstimator _estimator;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retry;
+    private long _retries;
+
+    /// <summary>Creates the handler; set <see cref="DelegatingHandler.InnerHandler"/> or let <c>AddFastBucket</c> do it.</summary>
+    public FastBucketHandler(FastBucketHandlerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _ownsQuotas = options.Quotas is null;
+        _quotas = options.Quotas ?? new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = options.TimeProvider });
+        _estimator = options.Estimator ?? new TokenEstimator(new TokenEstimatorOptions(), new TokenEstimateCalibrator());
+        _time = options.TimeProvider ?? TimeProvider.System;
+        _retry = BuildRetry(options, _time);
+    }
+
+    /// <summary>Creates the handler with an inner handler.</summary>
+    public FastBucketHandler(FastBucketHandlerOptions options, HttpMessageHandler innerHandler)
+        : this(options)
+    {
+        InnerHandler = innerHandler;
+    }
+
+    /// <summary>The quotas this handler draws on.</summary>
+    public QuotaRegistry Quotas => _quotas;
+
+    /// <summary>Retries sent so far.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
+    /// <inheritdoc/>
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var provider = LlmRequestTarget.Provider(_options.Provider, request.RequestUri);
+        var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        string model = LlmRequestTarget.ReadModel(request.RequestUri, body.Span) ?? "(unknown)";
+        var estimate = _estimator.Estimate(provider, model == "(unknown)" ? null : model, body.Span);
+        var quota = _quotas.GetOrCreate(new QuotaKey(provider, model, _options.Account));
+        bool streaming = LlmRequestTarget.IsStreamingPath(request.RequestUri);
+
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            var attempt = new Attempt(this, request, quota, provider, estimate, streaming);
+            var outcome = await _retry.ExecuteOutcomeAsync(
+                static (ctx, state) => state.Handler.SendOnceAsync(state, ctx),
+                context,
+                attempt).ConfigureAwait(false);
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _ownsQuotas)
+        {
+            _quotas.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async ValueTask<Outcome<HttpResponseMessage>> SendOnceAsync(Attempt attempt, ResilienceContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        QuotaReservation reservation;
+        try
+        {
+            reservation = await attempt.Quota.ReserveAsync(attempt.Estimate.Cost, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuotaExhaustedException or ArgumentOutOfRangeException or OperationCanceledException or ObjectDisposedException)
+        {
+            return Outcome.FromException<HttpResponseMessage>(ex);
+        }
+
+        long sent = _time.GetTimestamp();
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(attempt.Request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Never reached the provider, or we cannot know: a canceled or failed send keeps the request count,
+            // refunds the tokens (no usage was generated that we will ever hear of).
+            reservation.Complete(default);
+            return Outcome.FromException<HttpResponseMessage>(ex);
+        }
+
+        var sinceSent = _time.GetElapsedTime(sent);
+        var now = _time.GetUtcNow();
+        if (response.IsSuccessStatusCode)
+        {
+            var signals = RateLimitSignalReader.Read(attempt.Provider, response, default, now);
+            attempt.Quota.Observe(signals, reservation, sinceSent);
+            _options.OnSignals?.Invoke(attempt.Quota.Key, signals);
+            await AttachUsageAsync(attempt, response, reservation, cancellationToken).ConfigureAwait(false);
+            return Outcome.FromResult(response);
+        }
+
+        var errorBody = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var errorSignals = RateLimitSignalReader.Read(attempt.Provider, response, errorBody.Span, now);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            // The provider turned the request away before doing any work: nothing of it counts.
+            reservation.Cancel();
+        }
+        else
+        {
+            reservation.Complete(default);
+        }
+
+        attempt.Quota.Observe(errorSignals, null, sinceSent);
+        _options.OnSignals?.Invoke(attempt.Quota.Key, errorSignals);
+        context.Properties.Set(SignalsKey, errorSignals);
+        return Outcome.FromResult(response);
+    }
+
+    private async ValueTask AttachUsageAsync(Attempt attempt, HttpResponseMessage response, QuotaReservation reservation, CancellationToken cancellationToken)
+    {
+        var content = response.Content;
+        var mediaType = content.Headers.ContentType?.MediaType;
+        bool stream = attempt.Streaming || string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+        if (!stream)
+        {
+            // A JSON body is small and HttpClient buffers it anyway; read the usage from it now.
+            await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var usage = UsageReader.FromJson(attempt.Provider, bytes);
+            Reconcile(attempt, reservation, usage);
+            return;
+        }
+
+        // A stream: pass every byte through to the caller and read the usage events as they go by.
+        var inner = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var capturing = new UsageCapturingStream(inner, attempt.Provider, usage => Reconcile(attempt, reservation, usage));
+        var replacement = new StreamContent(capturing);
+        foreach (var header in content.Headers)
+        {
+            replacement.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        response.Content = replacement;
+    }
+
+    private void Reconcile(Attempt attempt, QuotaReservation reservation, TokenUsage? usage)
+    {
+        if (usage is { } actual)
+        {
+            reservation.Complete(actual);
+            _estimator.Reconcile(attempt.Estimate, actual);
+        }
+        else
+        {
+            // No usage reported (stream abandoned, malformed body): keep the reserved charge.
+            reservation.Dispose();
+        }
+    }
+
+    private async ValueTask<ReadOnlyMemory<byte>> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (_options.MaxErrorBodyBytes == 0 || response.Content is null)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        try
+        {
+            // Buffered so the caller can still read the provider's error body.
+            await response.Content.LoadIntoBufferAsync(_options.MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+            return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            // Larger than the cap, or the connection broke mid-body: the headers still carry the signals.
+            return ReadOnlyMemory<byte>.Empty;
+        }
+    }
+
+    private static async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Content is null)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        // Buffering makes the content re-sendable for retries; the bytes are read once, from the buffer.
+        await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        return await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> BuildRetry(FastBucketHandlerOptions options, TimeProvider time)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
+        if (options.MaxRetryAttempts == 0)
+        {
+            return builder.Build();
+        }
+
+        return builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            MaxRetryAttempts = options.MaxRetryAttempts,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = options.BaseRetryDelay,
+            MaxDelay = options.MaxRetryWait,
+            ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, options)),
+            DelayGenerator = args => ValueTask.FromResult(ServerWait(args.Context)),
+            OnRetry = _ =>
+            {
+                Interlocked.Increment(ref _retries);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+    }
+
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, FastBucketHandlerOptions options)
+    {
+        if (outcome.Exception is { } exception)
+        {
+            return !context.CancellationToken.IsCancellationRequested
+                && exception is HttpRequestException or IOException or TimeoutException;
+        }
+
+        var response = outcome.Result!;
+        if (Array.IndexOf(RetryableStatuses, response.StatusCode) < 0)
+        {
+            return false;
+        }
+
+        if (context.Properties.TryGetValue(SignalsKey, out var signals))
+        {
+            if (signals.Retryable == false)
+            {
+                return false;
+            }
+
+            var wait = signals.RetryAfter ?? signals.BodyRetryHint;
+            if (wait > options.MaxRetryWait)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static TimeSpan? ServerWait(ResilienceContext context) =>
+        context.Properties.TryGetValue(SignalsKey, out var signals) ? signals.RetryAfter ?? signals.BodyRetryHint : null;
+
+    private sealed record Attempt(FastBucketHandler Handler, HttpRequestMessage Request, ILlmQuota Quota, LlmProvider Provider, TokenEstimate Estimate, bool Streaming);
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using FastBucket.Quotas;
+
+namespace FastBucket.Usage;
+
+/// <summary>
+/// Folds the usage reported across a response's events into one total. OpenAI and Gemini report cumulative usage in a
+/// late event (the last one wins); Anthropic reports input in <c>message_start</c> and cumulative output in
+/// <c>message_delta</c> (each part's latest value wins).
+/// </summary>
+internal struct StreamUsageAccumulator
+{
+    private long? _input;
+    private long? _output;
+
+    /// <summary>The usage seen so far, or <see langword="null"/> if none.</summary>
+    public readonly TokenUsage? Usage => _input is null && _output is null ? null : new TokenUsage(_input ?? 0, _output ?? 0);
+
+    /// <summary>Reads one JSON event (or body); anything that is not JSON is ignored.</summary>
+    public void Observe(ReadOnlySpan<byte> json)
+    {
+        if (json.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 128 });
+            using var document = JsonDocument.ParseValue(ref reader);
+            Observe(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            // A malformed event: skipped, the stream goes on.
+        }
+    }
+
+    private void Observe(JsonElement root)
+    {
+        if (root.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in root.EnumerateArray())
+            {
+                Observe(item);
+            }
+
+            return;
+        }
+
+        if (UsageReader.TryRead(root, out long? input, out long? output))
+        {
+            _input = input ?? _input;
+            _output = output ?? _output;
+        }
+    }
+}
