@@ -64,6 +64,7 @@ internal sealed class RateLimitAccount
                 TimeSpan wait = allowance.TimeUntilRoomFor(amount);
                 if (wait > longestWait)
                 {
+                    Debug.Assert(!allowance.HasRoomFor(amount), "A positive wait means no room now.");
                     longestWait = wait;
                     limiting = allowance;
                 }

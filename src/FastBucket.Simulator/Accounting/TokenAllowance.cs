@@ -56,10 +56,14 @@ internal sealed class TokenAllowance
 
     public bool HasRoomFor(long amount) => amount <= _level + Tolerance;
 
+    /// <summary>Zero exactly when there is room; otherwise at least one tick, rounded up so that waiting it is enough.</summary>
     public TimeSpan TimeUntilRoomFor(long amount) =>
-        HasRoomFor(amount) ? TimeSpan.Zero : TimeSpan.FromSeconds((amount - _level) / RatePerSecond);
+        HasRoomFor(amount) ? TimeSpan.Zero : CeilingTicks((amount - _level) / RatePerSecond);
 
-    public TimeSpan TimeUntilFull => TimeSpan.FromSeconds(Math.Max(0, Limit - _level) / RatePerSecond);
+    public TimeSpan TimeUntilFull => _level >= Limit ? TimeSpan.Zero : CeilingTicks((Limit - _level) / RatePerSecond);
+
+    private static TimeSpan CeilingTicks(double seconds) =>
+        TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(Math.Min(seconds * TimeSpan.TicksPerSecond, TimeSpan.MaxValue.Ticks / 2.0))));
 
     public void Take(long amount)
     {
