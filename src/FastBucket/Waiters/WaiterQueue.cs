@@ -130,6 +130,9 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             }
 
             waiter = Rent();
+
+            // The cost must be set before the waiter can become the head: ArmForHead reads it.
+            waiter.Cost = cost;
             long deadline = timeout == Timeout.InfiniteTimeSpan
                 ? long.MaxValue
                 : TimeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.TimestampFrequency);

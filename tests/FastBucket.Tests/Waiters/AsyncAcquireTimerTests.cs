@@ -1,0 +1,58 @@
+namespace FastBucket.Tests.Waiters;
+
+/// <summary>The wait queue's one wake timer: armed once, for the exact instant the head's tokens are there.</summary>
+public sealed class AsyncAcquireTimerTests
+{
+    private static readonly TimeSpan OneTick = TimeSpan.FromTicks(1);
+
+    [Theory]
+    [InlineData(10, 1000.0, 7)]
+    [InlineData(5, 3.0, 5)]
+    [InlineData(1000, 123_456.0, 999)]
+    [InlineData(3, 1.0 / 3600, 1)]
+    public async Task AcquireAsync_HeadWaits_ArmsOneTimerForTheExactInstant(long capacity, double rate, long tokens)
+    {
+        var clock = new RecordingTimeProvider();
+        using var bucket = new TokenBucket(capacity, rate, clock, initialTokens: 0);
+        var expected = bucket.TimeUntil(tokens);
+        Assert.True(expected > OneTick);
+        clock.TakeArms();
+
+        var wait = bucket.AcquireAsync(tokens);
+
+        Assert.False(wait.IsCompleted);
+        Assert.Equal([expected], clock.TakeArms());
+        clock.Advance(expected - OneTick);
+        Assert.False(wait.IsCompleted);
+        Assert.Equal(0, clock.Fired);
+        clock.Advance(OneTick);
+        Assert.True(wait.IsCompletedSuccessfully);
+        Assert.Equal(1, clock.Fired);
+        await wait;
+        Assert.Equal(0, bucket.Available);
+        Assert.Empty(clock.TakeArms()); // nobody waits: the timer stays disarmed
+    }
+
+    [Fact]
+    public async Task AcquireAsync_SecondWaiterBehindHead_IsServedByTheSameWakeAndArmsNothingNew()
+    {
+        var clock = new RecordingTimeProvider();
+        using var bucket = new TokenBucket(10, 1000, clock, initialTokens: 0);
+
+        var first = bucket.AcquireAsync(2);
+        clock.TakeArms();
+        var second = bucket.AcquireAsync(3);
+
+        Assert.Empty(clock.TakeArms()); // only the head's instant matters
+        clock.Advance(bucket.TimeUntil(2));
+        Assert.True(first.IsCompletedSuccessfully);
+        Assert.False(second.IsCompleted);
+        var rearmed = Assert.Single(clock.TakeArms());
+        Assert.Equal(bucket.TimeUntil(3), rearmed);
+        clock.Advance(rearmed);
+        Assert.True(second.IsCompletedSuccessfully);
+        Assert.Equal(2, clock.Fired);
+        await first;
+        await second;
+    }
+}
