@@ -20,6 +20,12 @@ internal sealed class WaiterQueue<TCost> : IDisposable
 {
     private const int MaxPooled = 1024;
 
+    /// <summary>
+    /// The longest a timer can be armed for (2^32 − 2 ms, about 49.7 days; longer throws). Longer waits arm
+    /// for this and re-arm when it fires: Drain and the deadline check both treat an early wake as "not yet".
+    /// </summary>
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly object _sync = new();
     private readonly IWaiterHost<TCost> _host;
     private readonly Func<TCost, long> _weight;
@@ -208,8 +214,8 @@ internal sealed class WaiterQueue<TCost> : IDisposable
     internal TimeSpan TimeLeft(long deadlineTimestamp)
     {
         long ticks = deadlineTimestamp - TimeProvider.GetTimestamp();
-        var left = TimeSpan.FromSeconds((double)ticks / TimeProvider.TimestampFrequency);
-        return _roundTimerToMilliseconds ? TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(left.TotalMilliseconds))) : left;
+        var left = TimeSpan.FromSeconds(Math.Min((double)ticks / TimeProvider.TimestampFrequency, MaxTimerDue.TotalSeconds));
+        return _roundTimerToMilliseconds ? TimeSpan.FromMilliseconds(Math.Clamp(Math.Ceiling(left.TotalMilliseconds), 1, MaxTimerDue.TotalMilliseconds)) : left;
     }
 
     internal void Return(Waiter<TCost> waiter)
@@ -394,6 +400,6 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             due = _roundTimerToMilliseconds ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(1);
         }
 
-        _timer.Change(due, Timeout.InfiniteTimeSpan);
+        _timer.Change(due < MaxTimerDue ? due : MaxTimerDue, Timeout.InfiniteTimeSpan);
     }
 }

@@ -4,6 +4,7 @@ namespace FastBucket.Tests.Waiters;
 public sealed class AsyncAcquireTimerTests
 {
     private static readonly TimeSpan OneTick = TimeSpan.FromTicks(1);
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     [Theory]
     [InlineData(10, 1000.0, 7)]
@@ -55,4 +56,52 @@ public sealed class AsyncAcquireTimerTests
         await first;
         await second;
     }
+
+    [Fact]
+    public async Task AcquireAsync_WaitLongerThanTheTimerMaximum_WaitsAndIsServedAtTheExactInstant()
+    {
+        // 100 days of refill: longer than a timer can be armed for (about 49.7 days).
+        var clock = new RecordingTimeProvider();
+        using var bucket = SlowBucket(clock);
+        var expected = bucket.TimeUntil(100);
+
+        var wait = bucket.AcquireAsync(100);
+
+        Assert.False(wait.IsCompleted);
+        clock.Advance(expected - OneTick);
+        Assert.False(wait.IsCompleted);
+        clock.Advance(OneTick);
+        Assert.True(wait.IsCompletedSuccessfully);
+        await wait;
+        Assert.True(clock.TakeArms().All(due => due <= MaxTimerDue));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_TimeoutLongerThanTheTimerMaximum_TimesOutAtTheTimeout()
+    {
+        var clock = new RecordingTimeProvider();
+        using var bucket = SlowBucket(clock);
+        var timeout = TimeSpan.FromDays(60);
+
+        var wait = bucket.AcquireAsync(100, timeout);
+
+        clock.Advance(timeout - OneTick);
+        Assert.False(wait.IsCompleted);
+        clock.Advance(OneTick);
+        Assert.True(wait.IsCompletedSuccessfully);
+        Assert.False(await wait);
+        Assert.Equal(0, bucket.QueuedCount);
+        // Nothing was taken and nobody blocks the bucket: 60 days of refill, less the sub-unit clock lag.
+        Assert.Equal(59, bucket.Available);
+        Assert.True(bucket.TryAcquire(59));
+    }
+
+    private static TokenBucket SlowBucket(TimeProvider clock) => new(new TokenBucketOptions
+    {
+        Capacity = 365,
+        TokensPerPeriod = 1,
+        RefillPeriod = TimeSpan.FromDays(1),
+        InitialTokens = 0,
+        TimeProvider = clock,
+    });
 }
