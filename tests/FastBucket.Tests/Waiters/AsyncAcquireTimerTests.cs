@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Xunit;
+
 namespace FastBucket.Tests.Waiters;
 
 /// <summary>The wait queue's one wake timer: armed once, for the exact instant the head's tokens are there.</summary>
@@ -94,6 +97,35 @@ public sealed class AsyncAcquireTimerTests
         // Nothing was taken and nobody blocks the bucket: 60 days of refill, less the sub-unit clock lag.
         Assert.Equal(59, bucket.Available);
         Assert.True(bucket.TryAcquire(59));
+    }
+
+    [Theory]
+    [InlineData(21)]
+    [InlineData(42)]
+    [InlineData(57)]
+    [InlineData(10_000_019)]
+    public async Task AcquireAsync_Timeout_GivesUpExactlyAtTheTimeoutNotATickBefore(long timeoutTicks) =>
+        Assert.True(await TimesOutExactlyAt(TimeSpan.FromTicks(timeoutTicks)));
+
+    [Property(MaxTest = 200)]
+    public bool AcquireAsync_AnyTimeout_GivesUpExactlyAtTheTimeout(PositiveInt timeoutTicks) =>
+        TimesOutExactlyAt(TimeSpan.FromTicks(timeoutTicks.Get)).AsTask().GetAwaiter().GetResult();
+
+    private static async ValueTask<bool> TimesOutExactlyAt(TimeSpan timeout)
+    {
+        var clock = new RecordingTimeProvider();
+        using var bucket = SlowBucket(clock); // the tokens are 100 days away: only the timeout can end the wait
+
+        var wait = bucket.AcquireAsync(100, timeout);
+
+        clock.Advance(timeout - OneTick);
+        if (wait.IsCompleted)
+        {
+            return false;
+        }
+
+        clock.Advance(OneTick);
+        return wait.IsCompletedSuccessfully && !await wait && bucket.QueuedCount == 0;
     }
 
     private static TokenBucket SlowBucket(TimeProvider clock) => new(new TokenBucketOptions
