@@ -98,6 +98,12 @@ internal sealed class Waiter<TCost> : IValueTaskSource, IValueTaskSource<bool>
             throw new InvalidOperationException("This ValueTask was already awaited; a ValueTask from an async acquire may be awaited only once.");
         }
 
+        if (_core.GetStatus(token) == ValueTaskSourceStatus.Pending)
+        {
+            // Blocking on a pending ValueTask is not supported; the reset below would pool a queued waiter.
+            throw new InvalidOperationException("This async acquire has not completed; await it (or use AsTask()) instead of reading its result synchronously.");
+        }
+
         try
         {
             return _core.GetResult(token);

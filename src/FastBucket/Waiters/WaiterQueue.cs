@@ -19,7 +19,12 @@ namespace FastBucket.Waiters;
 internal sealed class WaiterQueue<TCost> : IDisposable
 {
     private const int MaxPooled = 1024;
-    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// The longest a timer can be armed for (2^32 − 2 ms, about 49.7 days; longer throws). Longer waits arm
+    /// for this and re-arm when it fires: Drain and the deadline check both treat an early wake as "not yet".
+    /// </summary>
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     private readonly object _sync = new();
     private readonly IWaiterHost<TCost> _host;
@@ -131,9 +136,12 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             }
 
             waiter = Rent();
+
+            // The cost must be set before the waiter can become the head: ArmForHead reads it.
+            waiter.Cost = cost;
             long deadline = timeout == Timeout.InfiniteTimeSpan
                 ? long.MaxValue
-                : TimeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.TimestampFrequency);
+                : SaturatingAdd(TimeProvider.GetTimestamp(), ToTimestampTicks(timeout));
             Append(waiter, weight);
             if (waiter == _head)
             {
@@ -205,10 +213,25 @@ internal sealed class WaiterQueue<TCost> : IDisposable
     /// <summary>Time left before <paramref name="deadlineTimestamp"/>, rounded up to what the timer can wait.</summary>
     internal TimeSpan TimeLeft(long deadlineTimestamp)
     {
-        long ticks = deadlineTimestamp - TimeProvider.GetTimestamp();
-        var left = TimeSpan.FromSeconds((double)ticks / TimeProvider.TimestampFrequency);
-        return _roundTimerToMilliseconds ? TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(left.TotalMilliseconds))) : left;
+        long ticks = Math.Max(0, deadlineTimestamp - TimeProvider.GetTimestamp());
+
+        // Exact integer conversion rounded up: a timer armed for this never fires before the deadline.
+        var spanTicks = ((Int128)ticks * TimeSpan.TicksPerSecond + TimeProvider.TimestampFrequency - 1) / TimeProvider.TimestampFrequency;
+        var left = spanTicks < MaxTimerDue.Ticks ? TimeSpan.FromTicks((long)spanTicks) : MaxTimerDue;
+        return _roundTimerToMilliseconds ? TimeSpan.FromMilliseconds(Math.Clamp(Math.Ceiling(left.TotalMilliseconds), 1, MaxTimerDue.TotalMilliseconds)) : left;
     }
+
+    /// <summary>
+    /// <paramref name="span"/> in this clock's timestamp ticks, exactly and rounded up (a conversion through
+    /// <see cref="double"/> can land a tick short, and the wait would give up before its timeout).
+    /// </summary>
+    private long ToTimestampTicks(TimeSpan span)
+    {
+        var ticks = ((Int128)span.Ticks * TimeProvider.TimestampFrequency + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
+        return ticks < long.MaxValue ? (long)ticks : long.MaxValue;
+    }
+
+    private static long SaturatingAdd(long a, long b) => b > long.MaxValue - a ? long.MaxValue : a + b;
 
     internal void Return(Waiter<TCost> waiter)
     {
