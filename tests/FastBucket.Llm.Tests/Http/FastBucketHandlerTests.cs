@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FastBucket.Http;
+using FastBucket.Providers;
+using FastBucket.Quotas;
+using FastBucket.Simulator;
+using FastBucket.Simulator.Accounting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FastBucket.Llm.Tests.Http;
+
+/// <summary>The handler over real loopback HTTP against the simulator, both on one fake clock.</summary>
+public sealed class FastBucketHandlerTests
+{
+    private static object Chat(int i, bool stream = false) => new
+    {
+        model = "gpt-4o-mini",
+        max_tokens = 40,
+        stream,
+        stream_options = stream ? new { include_usage = true } : null,
+        messages = new[] { new { role = "user", content = $"Say something short about the number {i}." } },
+    };
+
+    private static async Task<(ProviderSimulator Simulator, FakeTimeProvider Time)> StartAsync(RateLimits limits, Action<SimulatorOptions>? configure = null)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new SimulatorOptions { Seed = 7, TimeProvider = time };
+        options.RateLimits.SetAll(limits);
+        configure?.Invoke(options);
+        return (await ProviderSimulator.StartAsync(options), time);
+    }
+
+    private static HttpClient Client(ProviderSimulator simulator, FastBucketHandlerOptions options)
+    {
+        var client = new HttpClient(new FastBucketHandler(options, new SocketsHttpHandler()))
+        {
+            BaseAddress = new Uri(simulator.GetProviderBaseAddress(SimulatedProvider.OpenAI) + "/"),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-test");
+        return client;
+    }
+
+    [Fact]
+    public async Task SendAsync_LimitsConfigured_ManyConcurrentRequests_NoneRateLimited()
+    {
+        var (simulator, time) = await StartAsync(new RateLimits { RequestsPerMinute = 120, TokensPerMinute = 12_000 });
+        await using var _ = simulator;
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Limits = new QuotaLimits { RequestsPerMinute = 120, TokensPerMinute = 12_000 } });
+        using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time });
+        await using var pump = new FakeClockPump(time, TimeSpan.FromMilliseconds(100));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => client.PostAsJsonAsync("chat/completions", Chat(i))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(0, simulator.Statistics.RateLimited);
+        Assert.Equal(300, simulator.Statistics.Admitted);
+        var quota = quotas.Quotas.Single();
+        Assert.Equal(0, quota.InFlight);
+    }
+
+    [Fact]
+    public async Task SendAsync_DiscoveryMode_FewRateLimitedAndNoneSurfaced()
+    {
+        var (simulator, time) = await StartAsync(new RateLimits { RequestsPerMinute = 120, TokensPerMinute = 12_000 });
+        await using var _ = simulator;
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Catalog = FastBucket.Catalog.LimitsCatalog.Default, DiscoverUnknownLimits = true });
+        using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time });
+        // A model the catalog does not know: its limits must be discovered.
+        await using var pump = new FakeClockPump(time, TimeSpan.FromMilliseconds(100));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => client.PostAsJsonAsync("chat/completions", new
+        {
+            model = "gpt-simulated-unknown",
+            max_tokens = 40,
+            messages = new[] { new { role = "user", content = $"Question {i}" } },
+        })));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.InRange(simulator.Statistics.RateLimited, 0, 5);
+        var quota = quotas.Quotas.Single();
+        Assert.Equal(120, quota.Limits.RequestsPerMinute);
+        Assert.Equal(12_000, quota.Limits.TokensPerMinute);
+    }
+
+    [Fact]
+    public async Task SendAsync_Streaming_ReconcilesUsageWhileTheCallerReads()
+    {
+        var (simulator, time) = await StartAsync(new RateLimits { RequestsPerMinute = 1_000, TokensPerMinute = 100_000 });
+        await using var _ = simulator;
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Limits = new QuotaLimits { RequestsPerMinute = 1_000, TokensPerMinute = 100_000 } });
+        using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "chat/completions") { Content = JsonContent.Create(Chat(1, stream: true)) };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var quota = quotas.Quotas.Single();
+        Assert.Equal(1, quota.InFlight);
+        long reserved = 100_000 - quota.Available(QuotaDimension.TokensPerMinute)!.Value;
+
+        string body = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("data: [DONE]", body, StringComparison.Ordinal);
+        Assert.Equal(0, quota.InFlight);
+        long charged = 100_000 - quota.Available(QuotaDimension.TokensPerMinute)!.Value;
+        long used = simulator.Statistics.InputTokens + simulator.Statistics.OutputTokens;
+        // The charge is the real usage; adopting the server's "remaining" (which counted its own admission estimate)
+        // may have lowered the level by the few tokens our estimate differed from the server's, never more.
+        Assert.InRange(charged, used, used + 3);
+        Assert.True(charged < reserved, $"charged {charged} should be the real usage, below the {reserved} reserved");
+    }
+
+    [Fact]
+    public async Task SendAsync_FaultsInjected_EveryRequestSucceedsOrFailsTyped()
+    {
+        var (simulator, time) = await StartAsync(new RateLimits { RequestsPerMinute = 10_000 }, o =>
+        {
+            o.Faults.InternalServerErrorRate = 0.1;
+            o.Faults.ServiceUnavailableRate = 0.1;
+            o.Faults.ConnectionResetRate = 0.05;
+        });
+        await using var _ = simulator;
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Limits = new QuotaLimits { RequestsPerMinute = 10_000 } });
+        using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time, BaseRetryDelay = TimeSpan.FromMilliseconds(10) });
+        await using var pump = new FakeClockPump(time, TimeSpan.FromMilliseconds(50));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+        {
+            try
+            {
+                using var response = await client.PostAsJsonAsync("chat/completions", Chat(i));
+                return response.StatusCode.ToString();
+            }
+            catch (HttpRequestException)
+            {
+                return "connection";
+            }
+        }));
+
+        Assert.All(outcomes, o => Assert.Contains(o, new[] { "OK", "InternalServerError", "ServiceUnavailable", "connection" }));
+        Assert.True(outcomes.Count(o => o == "OK") >= 95, string.Join(",", outcomes.GroupBy(o => o).Select(g => $"{g.Key}={g.Count()}")));
+        Assert.Equal(0, quotas.Quotas.Single().InFlight);
+    }
+
+    [Fact]
+    public async Task SendAsync_CanceledWhileWaiting_ReleasesEverything()
+    {
+        var (simulator, time) = await StartAsync(new RateLimits { RequestsPerMinute = 1 });
+        await using var _ = simulator;
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Limits = new QuotaLimits { RequestsPerMinute = 1 } });
+        using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time });
+        (await client.PostAsJsonAsync("chat/completions", Chat(0))).Dispose();
+        using var cts = new CancellationTokenSource();
+        var waiting = client.PostAsJsonAsync("chat/completions", Chat(1), cts.Token);
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        var quota = quotas.Quotas.Single();
+        Assert.Equal(0, quota.InFlight);
+        Assert.Equal(0, quota.QueuedCount);
+        Assert.Equal(1, simulator.Statistics.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_InsufficientQuota_NotRetried_ThenFailsFast()
+    {
+        var (simulator, time) = await StartAsync(new RateLimits { RequestsPerMinute = 100 });
+        await using var _ = simulator;
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Limits = new QuotaLimits { RequestsPerMinute = 100 } });
+        using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time });
+        var handler = new FastBucketHandler(new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time }, new InsufficientQuotaHandler());
+        using var failing = new HttpClient(handler) { BaseAddress = new Uri("http://127.0.0.1:9/v1/") };
+
+        using var first = await failing.PostAsJsonAsync("chat/completions", Chat(0));
+        Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
+        Assert.Contains("insufficient_quota", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, handler.Retries);
+        var ex = await Assert.ThrowsAsync<QuotaExhaustedException>(() => failing.PostAsJsonAsync("chat/completions", Chat(1)));
+        Assert.Contains("insufficient_quota", ex.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class InsufficientQuotaHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(HttpStatusCode.TooManyRequests)
+            {
+                Content = new StringContent(JsonSerializer.Serialize(new { error = new { message = "You exceeded your current quota, please check your plan and billing details.", type = "insufficient_quota", param = (string?)null, code = "insufficient_quota" } })),
+            });
+    }
+}
