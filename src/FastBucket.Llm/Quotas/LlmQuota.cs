@@ -36,14 +36,27 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     private QuotaExhaustedException? _exhaustion;
     private long _exhaustedUntil;
     private QuotaLimits _limits;
+    private readonly double _burstHeadroom;
 
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
     /// <param name="key">Whose limits these are.</param>
     /// <param name="limits">The limits; a <see langword="null"/> dimension is not limited. Each limit must be at least 1.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="maxQueuedRequests">Most requests waiting at once; more are refused with <see cref="QueueLimitExceededException"/>.</param>
-    public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue)
+    /// <param name="burstHeadroom">
+    /// The share of each limit held back from the burst (0 to 0.5; default 0): each bucket holds <c>limit × (1 − headroom)</c>
+    /// and refills at the full limit per window. The server counts a request when it arrives, we when it leaves; jitter
+    /// in between can bunch requests that left evenly spaced, and the headroom absorbs it (1% absorbs 0.6 s of jitter on
+    /// a per-minute limit). The sustained rate stays the full limit; only the first burst is smaller.
+    /// </param>
+    public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue, double burstHeadroom = 0)
     {
+        if (!(burstHeadroom is >= 0 and <= 0.5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(burstHeadroom), burstHeadroom, "The burst headroom must be between 0 and 0.5.");
+        }
+
+        _burstHeadroom = burstHeadroom;
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedRequests);
@@ -63,11 +76,12 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <param name="maxConcurrency">The concurrency to allow once limits are known; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="initialRequestsPerMinute">Where additive increase starts for a provider that reports no limits (Gemini).</param>
-    public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10)
+    /// <param name="burstHeadroom">As in the constructor.</param>
+    public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10, double burstHeadroom = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRequestsPerMinute);
         var discovery = new QuotaDiscovery(maxConcurrency, key.Provider != LlmProvider.Gemini, initialRequestsPerMinute);
-        return new LlmQuota(key, discovery.Initial, timeProvider) { Discovery = discovery };
+        return new LlmQuota(key, discovery.Initial, timeProvider, int.MaxValue, burstHeadroom) { Discovery = discovery };
     }
 
     /// <summary>Whose limits these are.</summary>
@@ -184,6 +198,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
                 var limit = LimitOf(limits, dimension);
                 var bucket = _buckets[d];
                 var window = IsPerDay(dimension) ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1);
+                long capacity = limit is { } l ? Math.Max(1, l - (long)(l * _burstHeadroom)) : 0;
                 if (limit is null)
                 {
                     // Not disposed: a reservation on another thread may still be taking from it.
@@ -193,15 +208,15 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
                 {
                     Volatile.Write(ref _buckets[d], new TokenBucket(new TokenBucketOptions
                     {
-                        Capacity = limit.Value,
+                        Capacity = capacity,
                         TokensPerPeriod = limit.Value,
                         RefillPeriod = window,
                         TimeProvider = TimeProvider,
                     }));
                 }
-                else if (bucket.Capacity != limit.Value)
+                else if (bucket.Capacity != capacity)
                 {
-                    bucket.SetLimits(limit.Value, limit.Value, window);
+                    bucket.SetLimits(capacity, limit.Value, window);
                 }
             }
 

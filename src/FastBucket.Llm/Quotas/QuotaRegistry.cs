@@ -68,11 +68,11 @@ public sealed class QuotaRegistry : IDisposable
                 known = known with { MaxConcurrency = concurrency };
             }
 
-            return new LlmQuota(key, known, _options.TimeProvider, _options.MaxQueuedRequests);
+            return new LlmQuota(key, known, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom);
         }
 
         return _options.DiscoverUnknownLimits
-            ? LlmQuota.CreateDiscovering(key, _options.MaxConcurrency, _options.TimeProvider)
-            : new LlmQuota(key, new QuotaLimits { MaxConcurrency = _options.MaxConcurrency }, _options.TimeProvider, _options.MaxQueuedRequests);
+            ? LlmQuota.CreateDiscovering(key, _options.MaxConcurrency, _options.TimeProvider, burstHeadroom: _options.BurstHeadroom)
+            : new LlmQuota(key, new QuotaLimits { MaxConcurrency = _options.MaxConcurrency }, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom);
     }
 }

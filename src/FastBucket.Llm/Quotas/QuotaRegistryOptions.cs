@@ -20,6 +20,9 @@ public sealed class QuotaRegistryOptions
     /// <summary>Learn limits from responses when neither <see cref="Limits"/> nor the catalog has them (default). When off, such a quota is unlimited until responses report limits.</summary>
     public bool DiscoverUnknownLimits { get; set; } = true;
 
+    /// <summary>The share of each limit held back from the burst to absorb network jitter (see <see cref="LlmQuota"/>'s constructor); default 0.01.</summary>
+    public double BurstHeadroom { get; set; } = 0.01;
+
     /// <summary>Most requests waiting per quota.</summary>
     public int MaxQueuedRequests { get; set; } = int.MaxValue;
 
