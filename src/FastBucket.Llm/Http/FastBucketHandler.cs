@@ -39,6 +39,7 @@ public sealed class FastBucketHandler : DelegatingHandler
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline<HttpResponseMessage> _retry;
     private long _retries;
+    private long _rateLimited;
 
     /// <summary>Creates the handler; set <see cref="DelegatingHandler.InnerHandler"/> or let <c>AddFastBucket</c> do it.</summary>
     public FastBucketHandler(FastBucketHandlerOptions options)
@@ -65,6 +66,9 @@ public sealed class FastBucketHandler : DelegatingHandler
 
     /// <summary>Retries sent so far.</summary>
     public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>429 responses received so far (retried or returned).</summary>
+    public long RateLimitedResponses => Interlocked.Read(ref _rateLimited);
 
     /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -113,9 +117,11 @@ public sealed class FastBucketHandler : DelegatingHandler
     {
         var cancellationToken = context.CancellationToken;
         QuotaReservation reservation;
+        long asked = _time.GetTimestamp();
         try
         {
             reservation = await attempt.Quota.ReserveAsync(attempt.Estimate.Cost, cancellationToken).ConfigureAwait(false);
+            _options.OnReserved?.Invoke(attempt.Quota.Key, _time.GetElapsedTime(asked));
         }
         catch (Exception ex) when (ex is QuotaExhaustedException or ArgumentOutOfRangeException or OperationCanceledException or ObjectDisposedException)
         {
@@ -151,6 +157,7 @@ public sealed class FastBucketHandler : DelegatingHandler
         var errorSignals = RateLimitSignalReader.Read(attempt.Provider, response, errorBody.Span, now);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
+            Interlocked.Increment(ref _rateLimited);
             // The provider turned the request away before doing any work: nothing of it counts.
             reservation.Cancel();
         }

@@ -34,6 +34,9 @@ public sealed class FastBucketHandlerOptions
     /// <summary>The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
+    /// <summary>Called when a request's reservation is granted, with how long it waited for room (for dashboards and metrics).</summary>
+    public Action<QuotaKey, TimeSpan>? OnReserved { get; set; }
+
     /// <summary>Called for each response's signals after the quota has adapted to them (for dashboards and logs).</summary>
     public Action<QuotaKey, RateLimitSignals>? OnSignals { get; set; }
 
