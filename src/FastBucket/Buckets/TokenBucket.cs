@@ -335,14 +335,16 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/>; later acquires throw it.</summary>
     public void Dispose()
     {
+        // The queue closes first: once the word is retired every call the queue makes into the bucket
+        // (grant, waiters flag) throws, and a cancellation or timer callback that removed a waiter would
+        // throw before completing it. A closed queue makes no such calls.
+        _waiters.Dispose();
         lock (_reconfigureGate)
         {
             // Reconfiguration happens under this gate too, so Current is live unless already disposed;
             // a retired word with no successor is what makes every later operation throw.
             Interlocked.Exchange(ref Current.State, BucketGeneration.Retired);
         }
-
-        _waiters.Dispose();
     }
 
     /// <inheritdoc cref="Dispose"/>
