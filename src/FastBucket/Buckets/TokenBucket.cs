@@ -145,7 +145,65 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
         }
     }
 
+    /// <summary>
+    /// How long the bucket has been full with nobody waiting; <see langword="null"/> while it is not full,
+    /// while anyone waits, or once disposed. For idle eviction; off the hot path.
+    /// </summary>
+    /// <remarks>
+    /// Nothing is tracked for this: a full bucket's TAT is the virtual time at which it became full, so the
+    /// idle span is read off the state word (one clock read, no writes on any acquire path). Across a change
+    /// of limits or a clock rebase the span restarts at the change, which only ever understates it.
+    /// </remarks>
+    internal TimeSpan? IdleDuration
+    {
+        get
+        {
+            var generation = Current;
+            long now = Now();
+            while (true)
+            {
+                long state = Volatile.Read(ref generation.State);
+                if (state >= 0)
+                {
+                    return IdleFor(generation, state, now);
+                }
+
+                generation = Volatile.Read(ref generation.Successor);
+                if (generation is null)
+                {
+                    return null; // disposed
+                }
+            }
+        }
+    }
+
     private BucketGeneration Current => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// Disposes the bucket if, at that instant, it is full, nobody waits, and it has been idle for at least
+    /// <paramref name="idleTime"/>: the check and the retirement are one CAS on the state word, so no grant can
+    /// slip in between and a replacement bucket created full loses nothing. For evicting idle partitions.
+    /// </summary>
+    /// <returns><see langword="true"/> if this call disposed the bucket.</returns>
+    internal bool TryRetireIfIdle(TimeSpan idleTime)
+    {
+        lock (_reconfigureGate)
+        {
+            // Rebase and Replace retire generations only under this gate, so Current is live or disposed.
+            var generation = Current;
+            long state = Volatile.Read(ref generation.State);
+            if (state < 0 || IdleFor(generation, state, Now()) is not { } idle || idle < idleTime
+                || Interlocked.CompareExchange(ref generation.State, BucketGeneration.Retired, state) != state)
+            {
+                return false;
+            }
+        }
+
+        // The retired word had no waiters flag, so the queue is empty: an acquire racing with this either
+        // changed the word first (the CAS failed) or meets the retired word and throws ObjectDisposedException.
+        _waiters.Dispose();
+        return true;
+    }
 
     /// <summary>
     /// Takes <paramref name="tokens"/> if they are there now and nobody is waiting; never waits.
@@ -335,14 +393,16 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/>; later acquires throw it.</summary>
     public void Dispose()
     {
+        // The queue closes first: once the word is retired every call the queue makes into the bucket
+        // (grant, waiters flag) throws, and a cancellation or timer callback that removed a waiter would
+        // throw before completing it. A closed queue makes no such calls.
+        _waiters.Dispose();
         lock (_reconfigureGate)
         {
             // Reconfiguration happens under this gate too, so Current is live unless already disposed;
             // a retired word with no successor is what makes every later operation throw.
             Interlocked.Exchange(ref Current.State, BucketGeneration.Retired);
         }
-
-        _waiters.Dispose();
     }
 
     /// <inheritdoc cref="Dispose"/>
@@ -375,6 +435,22 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     {
         var flag = new WaitersFlagTransition(hasWaiters);
         Update(ref flag);
+    }
+
+    private TimeSpan? IdleFor(BucketGeneration generation, long state, long now)
+    {
+        long tat = state & BucketGeneration.TatMask;
+        if ((state & BucketGeneration.WaitersFlag) != 0 || tat > generation.VirtualTime(now))
+        {
+            return null;
+        }
+
+        // The instant V reached the TAT is the instant the bucket became full.
+        var fullSince = generation.TicksUntilVirtualTime(tat);
+        long elapsed = Math.Max(0, now - generation.EpochTimestamp);
+        var idleTicks = (ulong)elapsed > fullSince ? (ulong)elapsed - fullSince : UInt128.Zero;
+        var spanTicks = idleTicks * (ulong)TimeSpan.TicksPerSecond / (ulong)_timestampFrequency;
+        return spanTicks < (ulong)TimeSpan.MaxValue.Ticks ? TimeSpan.FromTicks((long)spanTicks) : TimeSpan.MaxValue;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
