@@ -1,1 +1,3 @@
-return 0;
+using FastBucket.Cli;
+
+return await FastBucketCommandLine.InvokeAsync(args).ConfigureAwait(false);

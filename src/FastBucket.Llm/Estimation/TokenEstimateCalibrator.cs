@@ -106,7 +106,15 @@ public sealed class TokenEstimateCalibrator
 
         double sample = Math.Clamp((double)actualInputTokens / estimatedInputTokens, MinRatio, MaxRatio);
         cell.Blend(sample, Smoothing);
+        cell.Counted();
     }
+
+    /// <summary>How many usage samples have been observed for <paramref name="provider"/> and <paramref name="model"/>.</summary>
+    /// <param name="provider">The provider.</param>
+    /// <param name="model">The model, or <see langword="null"/>.</param>
+    /// <returns>The number of samples <see cref="Observe"/> has blended in for them.</returns>
+    public long ObservationCount(LlmProvider provider, string? model) =>
+        _cells.TryGetValue(new CalibrationKey(provider, model), out RatioCell? cell) ? cell.Count : 0;
 
     /// <summary>Scales an input-token estimate by the learned ratio, as the rules above say for its method.</summary>
     /// <param name="provider">The provider.</param>
@@ -134,6 +142,11 @@ public sealed class TokenEstimateCalibrator
     private sealed class RatioCell
     {
         private long _bits = BitConverter.DoubleToInt64Bits(1.0);
+        private long _count;
+
+        public long Count => Volatile.Read(ref _count);
+
+        public void Counted() => Interlocked.Increment(ref _count);
 
         public double Ratio => BitConverter.Int64BitsToDouble(Volatile.Read(ref _bits));
 

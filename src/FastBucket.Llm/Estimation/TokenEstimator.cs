@@ -43,6 +43,7 @@ public sealed class TokenEstimator : ITokenEstimator
     private const int MaxDepth = 64;
 
     private readonly int _defaultOutputTokens;
+    private readonly double _coldStartInputMargin;
 
     /// <summary>Creates an estimator with default options and its own calibrator.</summary>
     public TokenEstimator()
@@ -57,6 +58,7 @@ public sealed class TokenEstimator : ITokenEstimator
     {
         ArgumentNullException.ThrowIfNull(options);
         _defaultOutputTokens = options.DefaultOutputTokens;
+        _coldStartInputMargin = options.ColdStartInputMargin;
         Calibrator = calibrator;
     }
 
@@ -102,6 +104,11 @@ public sealed class TokenEstimator : ITokenEstimator
             long uncalibrated = TokenMath.CeilingScale(request.TextTokens, factor) + request.FixedTokens;
             uncalibrated = Math.Max(0, uncalibrated);
             long input = Calibrator?.Calibrate(provider, model, uncalibrated, method) ?? uncalibrated;
+            if (Calibrator is { } calibrator && _coldStartInputMargin > 0
+                && calibrator.ObservationCount(provider, model) < TokenEstimatorOptions.ColdStartObservations)
+            {
+                input = TokenMath.CeilingScale(input, 1 + _coldStartInputMargin);
+            }
             return new TokenEstimate(provider, model, new RequestCost(1, input, request.OutputTokens), uncalibrated, method);
         }
     }

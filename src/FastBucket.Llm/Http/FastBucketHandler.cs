@@ -166,7 +166,8 @@ public sealed class FastBucketHandler : DelegatingHandler
             reservation.Complete(default);
         }
 
-        attempt.Quota.Observe(errorSignals, null, sinceSent);
+        // The reservation has ended (no tokens of its own count); its mark still tells what was reserved after it.
+        attempt.Quota.Observe(errorSignals, reservation, sinceSent);
         _options.OnSignals?.Invoke(attempt.Quota.Key, errorSignals);
         context.Properties.Set(SignalsKey, errorSignals);
         return Outcome.FromResult(response);

@@ -28,6 +28,11 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
 
     private readonly TokenBucket?[] _buckets = new TokenBucket?[DimensionCount];
     private readonly long[] _inFlightTokens = new long[DimensionCount];
+
+    // Everything ever reserved, per dimension: a reservation remembers these totals when it is granted, so that when
+    // its response arrives the quota knows what was reserved after it (what the server had not seen yet).
+    private readonly long[] _reservedTotals = new long[DimensionCount];
+    private readonly long[] _loweredTotals = new long[DimensionCount];
     private readonly WaiterQueue<RequestCost> _waiters;
     private readonly object _limitsGate = new();
     private int _maxConcurrency;
@@ -137,7 +142,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         Validate(cost);
         if (_waiters.Count == 0 && TryTakeAll(cost))
         {
-            reservation = new QuotaReservation(this, this, cost);
+            reservation = NewReservation(cost);
             retryAfter = TimeSpan.Zero;
             return true;
         }
@@ -159,12 +164,12 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         Validate(cost);
         if (_waiters.Count == 0 && TryTakeAll(cost))
         {
-            return new ValueTask<QuotaReservation>(new QuotaReservation(this, this, cost));
+            return new ValueTask<QuotaReservation>(NewReservation(cost));
         }
 
         var pending = _waiters.EnqueueAsync(cost, Timeout.InfiniteTimeSpan, cancellationToken);
         return pending.IsCompletedSuccessfully
-            ? new ValueTask<QuotaReservation>(new QuotaReservation(this, this, cost))
+            ? new ValueTask<QuotaReservation>(NewReservation(cost))
             : AwaitReservation(pending, cost);
     }
 
@@ -308,6 +313,39 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <summary>Tokens of <paramref name="dimension"/> reserved by requests in flight, not yet reconciled.</summary>
     internal long InFlightTokens(QuotaDimension dimension) => Volatile.Read(ref _inFlightTokens[(int)dimension]);
 
+    /// <summary>Everything reserved on one dimension since the quota was created (never decreases).</summary>
+    internal long ReservedTotal(QuotaDimension dimension) => Volatile.Read(ref _reservedTotals[(int)dimension]);
+
+    /// <summary>Everything lowered on one dimension on the provider's evidence of consumption made elsewhere (never decreases).</summary>
+    internal long LoweredTotal(QuotaDimension dimension) => Volatile.Read(ref _loweredTotals[(int)dimension]);
+
+    /// <summary>Lowers one dimension's level by <paramref name="tokens"/> of consumption seen by the provider and not made here.</summary>
+    internal void LowerBy(QuotaDimension dimension, long tokens)
+    {
+        if (tokens <= 0 || Bucket(dimension) is not { } bucket)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _loweredTotals[(int)dimension], tokens);
+        bucket.ForceAcquire(tokens);
+    }
+
+    private QuotaReservation NewReservation(in RequestCost cost)
+    {
+        // Read after this reservation's own take, so the mark includes it. A take by another thread in between is
+        // counted as before this one and lowers the level read: both only make later lowering smaller, never larger.
+        var mark = new ReservationMark(DimensionCount, TimeProvider.GetTimestamp());
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            mark.ReservedTotal(d) = Volatile.Read(ref _reservedTotals[d]);
+            mark.Level(d) = Volatile.Read(ref _buckets[d])?.Available ?? 0;
+            mark.Lowered(d) = Volatile.Read(ref _loweredTotals[d]);
+        }
+
+        return new QuotaReservation(this, this, cost) { Mark = mark };
+    }
+
     /// <summary>Gives back what a reservation took on one dimension, or charges more (debt).</summary>
     void IQuotaReservationOwner.Adjust(QuotaDimension dimension, long delta) => Adjust(dimension, delta);
 
@@ -392,7 +430,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     private async ValueTask<QuotaReservation> AwaitReservation(ValueTask<bool> pending, RequestCost cost)
     {
         await pending.ConfigureAwait(false);
-        return new QuotaReservation(this, this, cost);
+        return NewReservation(cost);
     }
 
     private void Validate(in RequestCost cost)
@@ -466,6 +504,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
             if (amount > 0)
             {
                 Interlocked.Add(ref _inFlightTokens[d], amount);
+                Interlocked.Add(ref _reservedTotals[d], amount);
             }
         }
 

@@ -9,12 +9,15 @@ namespace FastBucket.Quotas;
 /// <list type="number">
 /// <item><b>Learn capacities.</b> A reported <c>*-limit</c> becomes the dimension's capacity (requests per day when the
 /// provider counts requests per day, as Groq does). A smaller limit takes effect at once; the level is kept, clamped.</item>
-/// <item><b>Lower to the reported remaining, never raise.</b> The server's remaining was computed when it admitted
-/// this request, and it has not yet counted requests still in flight here that it had not seen then. So the level is
-/// lowered to <c>remaining − (tokens reserved by other requests still in flight) + refill since this request was
-/// sent</c>, and only if that is below the current level. Counting every other in-flight request as unseen errs
-/// on the safe side; our own reservations already cover them in our level, so on an account nobody else uses this
-/// rarely lowers anything, and when another process shares the key it brings our level down to the truth.</item>
+/// <item><b>Lower on evidence of consumption made elsewhere, never raise.</b> The server's remaining was computed
+/// when it admitted this request. Our level when we granted it, plus the refill until it was sent, minus the server's
+/// remaining is consumption the server counted and we did not make (another process on the key, or a provider that
+/// counts a prompt higher than our estimate), except for requests we reserved after this one that the server admitted
+/// first: concurrent sends arrive in any order. So the level is lowered by <c>level at grant + refill − remaining −
+/// reserved after</c>, less what was already lowered since the grant, and only when that is positive. A signal
+/// without its reservation lowers the level to <c>remaining − everything else in flight + refill since sent</c>.
+/// (An earlier rule treated every other request in flight as unseen even with a reservation: after a burst of a full
+/// window that put the level a whole window below the truth and stalled the quota for most of a minute.)</item>
 /// <item><b>Hold closed after a rate-limit error.</b> A 429 closes the whole quota until the server's wait has
 /// passed (<c>retry-after-ms</c>, <c>Retry-After</c>, Gemini's <c>RetryInfo</c>, a wait stated in the message, or the
 /// exhausted dimension's reset), so no request leaves before; the dimensions reported at zero are lowered to zero.</item>
@@ -100,6 +103,23 @@ internal static class QuotaAdaptation
             return;
         }
 
+        if (reservation?.Mark is { } mark)
+        {
+            // The server's remaining is its level when it admitted this request. Compared with ours when we granted
+            // it (plus the refill until it was sent), the difference is consumption the server counted and we did
+            // not make, less any request we reserved after this one that the server happened to admit first.
+            // Lower by what no such ordering explains, minus what was lowered since the grant on the same evidence.
+            int d = (int)dimension;
+            var sentAfterGrant = quota.TimeProvider.GetElapsedTime(mark.GrantTimestamp) - sinceSent;
+            long refilledBeforeSent = (long)Math.Ceiling(bucket.TokensPerSecond * Math.Max(0, sentAfterGrant.TotalSeconds));
+            long reservedAfter = Math.Max(0, quota.ReservedTotal(dimension) - mark.ReservedTotal(d));
+            long unexplained = mark.Level(d) + refilledBeforeSent - reported - reservedAfter;
+            long loweredSince = quota.LoweredTotal(dimension) - mark.Lowered(d);
+            quota.LowerBy(dimension, unexplained - loweredSince);
+            return;
+        }
+
+        // No mark (a signal without its reservation): count every other request in flight as unseen, the safe side.
         long mine = reservation is { IsEnded: false } ? LlmQuota.CostOf(reservation.Cost, dimension) : 0;
         long othersInFlight = Math.Max(0, quota.InFlightTokens(dimension) - mine);
         long refilled = (long)(bucket.TokensPerSecond * Math.Max(0, sinceSent.TotalSeconds));

@@ -32,16 +32,55 @@ public sealed class QuotaAdaptationTests
     }
 
     [Fact]
-    public void Observe_RemainingBelowOurLevel_LowersItAllowingForOthersInFlight()
+    public void Observe_RemainingBelowOurLevel_LowersByWhatNoSendOrderExplains()
     {
         using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { TokensPerMinute = 10_000 }, _time);
         Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out var mine, out _));
         Assert.True(quota.TryReserve(new RequestCost(1, 500, 0), out var other, out _));
-        // Another process used the key: the server says 6,000 left after counting our first request.
+        // Another process used the key: the server says 6,000 left after counting our first request. We had 9,000
+        // left when we granted it; the 500 reserved after it may have reached the server first, so 2,500 is the
+        // consumption no order of our own requests explains.
         quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 6_000, TimeSpan.FromSeconds(24))), mine);
-        Assert.Equal(5_500, quota.Available(QuotaDimension.TokensPerMinute)); // 6,000 minus the 500 still in flight
+        Assert.Equal(6_000, quota.Available(QuotaDimension.TokensPerMinute));
         other.Dispose();
         mine.Dispose();
+    }
+
+    [Fact]
+    public void Observe_SameEvidenceTwice_LowersOnce()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { TokensPerMinute = 10_000 }, _time);
+        Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out var first, out _));
+        Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out var second, out _));
+        // 3,000 used elsewhere before both: the server counts first (6,000 left), then second (5,000 left).
+        quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 6_000, TimeSpan.FromSeconds(24))), first);
+        quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 5_000, TimeSpan.FromSeconds(24))), second);
+        Assert.Equal(5_000, quota.Available(QuotaDimension.TokensPerMinute));
+        first.Dispose();
+        second.Dispose();
+    }
+
+    [Fact]
+    public void Observe_BurstAnsweredOutOfOrder_NeverLowers()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { TokensPerMinute = 10_000 }, _time);
+        var reservations = new List<QuotaReservation>();
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out var r, out _));
+            reservations.Add(r);
+        }
+
+        // The server admitted them in reverse order: the first we granted was the last it counted (0 left).
+        for (int i = 0; i < 10; i++)
+        {
+            quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 1_000 * i, TimeSpan.FromSeconds(6))), reservations[i]);
+        }
+
+        Assert.Equal(0, quota.Available(QuotaDimension.TokensPerMinute));
+        _time.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal(1_000, quota.Available(QuotaDimension.TokensPerMinute)); // no debt: the refill is there at once
+        reservations.ForEach(r => r.Dispose());
     }
 
     [Fact]
