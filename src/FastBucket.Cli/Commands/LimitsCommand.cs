@@ -64,18 +64,37 @@ internal static class LimitsCommand
 
     private static void WriteTable(IReadOnlyList<CatalogEntry> entries)
     {
+        // Sources are long URLs: numbered in the table, listed under it, so the table fits a terminal.
+        var sources = new List<string>();
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("provider", "model", "tier", "RPM", "TPM", "input TPM", "output TPM", "RPD", "TPD", "as of", "source");
+            .AddColumns("provider", "model", "tier", "RPM", "TPM", "in TPM", "out TPM", "RPD", "as of", "src");
         foreach (var e in entries)
         {
             var l = e.Limits;
+            string source = "-";
+            if (e.Source is { } s)
+            {
+                int index = sources.IndexOf(s);
+                if (index < 0)
+                {
+                    sources.Add(s);
+                    index = sources.Count - 1;
+                }
+
+                source = $"[{index + 1}]";
+            }
+
             table.AddRow(
                 Markup.Escape(e.Provider), Markup.Escape(e.Model), Markup.Escape(e.Tier),
                 N(l.RequestsPerMinute), N(l.TokensPerMinute), N(l.InputTokensPerMinute), N(l.OutputTokensPerMinute),
-                N(l.RequestsPerDay), N(l.TokensPerDay), Markup.Escape(e.AsOf ?? "-"), Markup.Escape(e.Source ?? "-"));
+                N(l.RequestsPerDay), Markup.Escape(e.AsOf ?? "-"), Markup.Escape(source));
         }
 
         AnsiConsole.Write(table);
+        for (int i = 0; i < sources.Count; i++)
+        {
+            Console.WriteLine($"[{i + 1}] {sources[i]}");
+        }
     }
 
     private static string N(long? value) => value is long v ? v.ToString("N0", CultureInfo.InvariantCulture) : "-";

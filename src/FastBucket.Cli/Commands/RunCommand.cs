@@ -13,7 +13,13 @@ internal static class RunCommand
         var input = new Argument<string>("input") { Description = "The batch file (JSONL): OpenAI Batch API lines or bare request bodies; '-' for standard input." };
         var output = new Option<string?>("--output", "-o") { Description = "The results file (OpenAI Batch output format); default: INPUT with '.results.jsonl'. Existing results are kept and their requests skipped." };
         var provider = new Option<string>("--provider", "-p") { Description = "openai, anthropic, gemini, openrouter or azure.", DefaultValueFactory = _ => "openai" };
-        provider.AcceptOnlyFromAmong([.. ProviderEndpoint.Names]);
+        provider.Validators.Add(r =>
+        {
+            if (!ProviderEndpoint.Names.Contains(r.GetValueOrDefault<string>(), StringComparer.OrdinalIgnoreCase))
+            {
+                r.AddError($"--provider must be one of: {string.Join(", ", ProviderEndpoint.Names)}.");
+            }
+        });
         var baseUrl = new Option<string?>("--base-url") { Description = "The API root (default: the provider's public endpoint; required for azure)." };
         var keyEnv = new Option<string?>("--api-key-env") { Description = "The environment variable holding the API key (default: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENROUTER_API_KEY or AZURE_OPENAI_API_KEY). Keys are never read from the command line." };
         var model = new Option<string?>("--model", "-m") { Description = "The model for lines whose body names none (and for the default Gemini / Azure path)." };
