@@ -135,6 +135,9 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     /// <summary>Tokens asked for by async acquires waiting now.</summary>
     public long QueuedTokens => _waiters.QueuedWeight;
 
+    /// <summary>Idle waiters kept for reuse (for tests: the pool stays bounded however many waited).</summary>
+    internal int PooledWaiters => _waiters.PooledCount;
+
     /// <summary>The level in units of 1/2^k token, exact (for tests and adapters).</summary>
     internal (long LevelUnits, long UnitsPerToken) AvailableUnits
     {
