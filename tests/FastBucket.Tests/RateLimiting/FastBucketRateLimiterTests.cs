@@ -191,6 +191,48 @@ public sealed class FastBucketRateLimiterTests
     }
 
     [Fact]
+    public async Task AcquireAsync_QueueFull_RefusesSynchronouslyWithoutThrowingAnyExceptionInside()
+    {
+        var clock = new FakeTimeProvider();
+        using var limiter = new FastBucketRateLimiter(new TokenBucketOptions
+        {
+            Capacity = 10, TokensPerPeriod = 1000, InitialTokens = 0, TimeProvider = clock, MaxQueuedTokens = 3,
+        });
+        var queued = limiter.AcquireAsync(3);
+        int thread = Environment.CurrentManagedThreadId;
+        int thrown = 0;
+        EventHandler<System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs> count = (_, _) =>
+        {
+            if (Environment.CurrentManagedThreadId == thread)
+            {
+                thrown++;
+            }
+        };
+
+        AppDomain.CurrentDomain.FirstChanceException += count;
+        int refused = 0;
+        try
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                var overflow = limiter.AcquireAsync(1 + (i % 3));
+                Assert.True(overflow.IsCompletedSuccessfully); // so the await below stays on this thread
+                using var lease = await overflow;
+                refused += lease.IsAcquired ? 0 : 1;
+            }
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= count;
+        }
+
+        Assert.Equal(100, refused);
+        Assert.Equal(0, thrown); // under overload every acquire is a refusal: it must not cost an exception
+        Assert.Equal(100, limiter.GetStatistics()!.TotalFailedLeases);
+        Assert.False(queued.IsCompleted);
+    }
+
+    [Fact]
     public async Task AcquireAsync_Canceled_ThrowsWithTheCallersTokenAndKeepsNoToken()
     {
         var clock = new FakeTimeProvider();
