@@ -147,22 +147,25 @@ public sealed class RateLimiterSemanticsTests
     [Theory]
     [InlineData(LimiterKind.Runtime)]
     [InlineData(LimiterKind.FastBucket)]
-    public async Task AttemptAcquire_WhileAWaiterIsQueued_IsRefusedEvenWithTokensThere(LimiterKind kind)
+    public async Task AttemptAcquire_WhileAWaiterIsQueued_IsRefusedEvenWithTokensThereAndGrantedOnceItLeaves(LimiterKind kind)
     {
-        // A large limit so that the runtime limiter, refilled by real time, cannot overshoot to the waiter's 1,000.
-        using var compared = ComparedLimiter.Create(kind, tokenLimit: 1_000, queueLimit: 1_000);
+        // A large limit so that the runtime limiter, refilled by real time, cannot overshoot to the waiter's
+        // 10,000 (a 10 s stall) while the test looks at the first few tokens.
+        using var compared = ComparedLimiter.Create(kind, tokenLimit: 10_000, queueLimit: 10_000);
         var limiter = compared.Limiter;
         compared.Drain();
-        var waiter = limiter.AcquireAsync(1_000);
+        using var cts = new CancellationTokenSource();
+        var waiter = limiter.AcquireAsync(10_000, cts.Token);
         compared.RefillUntil(() => limiter.GetStatistics()!.CurrentAvailablePermits >= 2);
 
         using var barging = limiter.AttemptAcquire(1);
 
         Assert.False(barging.IsAcquired);
         Assert.False(waiter.IsCompleted);
-        compared.RefillUntil(() => waiter.IsCompleted);
-        using var lease = await waiter;
-        Assert.True(lease.IsAcquired);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter.AsTask().WaitAsync(NoHang));
+        using var granted = limiter.AttemptAcquire(1);
+        Assert.True(granted.IsAcquired);
     }
 
     [Theory]
