@@ -185,6 +185,29 @@ public sealed class PartitionedRateLimiterTests
     }
 
     [Fact]
+    public void AttemptAcquire_NewKeys_EachPartitionAllocatesUnderFourKilobytes()
+    {
+        // Tenants × models can mean many partitions that never see a waiter: one must not carry a full
+        // waiter pool (8 KB of references alone before the pool grew on demand).
+        using var limiter = FastBucketPartitionedRateLimiter.Create<int, int>(
+            resource => resource,
+            _ => new TokenBucketOptions { Capacity = 2, TokensPerPeriod = 1000 });
+        for (int key = 0; key < 100; key++)
+        {
+            limiter.AttemptAcquire(key).Dispose(); // warm
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int key = 100; key < 2_100; key++)
+        {
+            limiter.AttemptAcquire(key).Dispose();
+        }
+
+        long perPartition = (GC.GetAllocatedBytesForCurrentThread() - before) / 2_000;
+        Assert.InRange(perPartition, 1, 4_096);
+    }
+
+    [Fact]
     public async Task Dispose_WithWaiters_RefusesThemDisposesEveryPartitionAndLaterCallsThrow()
     {
         var clock = new FakeTimeProvider();
