@@ -135,6 +135,16 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     /// <summary>Tokens asked for by async acquires waiting now.</summary>
     public long QueuedTokens => _waiters.QueuedWeight;
 
+    /// <summary>
+    /// Whether an async acquire of <paramref name="tokens"/> would be refused now for the wait queue's limits
+    /// (a snapshot), so that an adapter can answer "queue full" without the cost of the exception.
+    /// </summary>
+    internal bool IsQueueFullFor(long tokens) =>
+        _waiters.Count >= _waiters.MaxWaiters || _waiters.QueuedWeight > _waiters.MaxQueuedWeight - tokens;
+
+    /// <summary>Idle waiters kept for reuse (for tests: the pool stays bounded however many waited).</summary>
+    internal int PooledWaiters => _waiters.PooledCount;
+
     /// <summary>The level in units of 1/2^k token, exact (for tests and adapters).</summary>
     internal (long LevelUnits, long UnitsPerToken) AvailableUnits
     {

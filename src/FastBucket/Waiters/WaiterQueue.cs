@@ -30,7 +30,9 @@ internal sealed class WaiterQueue<TCost> : IDisposable
     private readonly IWaiterHost<TCost> _host;
     private readonly Func<TCost, long> _weight;
     private readonly bool _roundTimerToMilliseconds;
-    private readonly Waiter<TCost>?[] _pool = new Waiter<TCost>?[MaxPooled];
+    // Grown on demand up to MaxPooled: a queue that never has many waiters at once (most partitions of a
+    // partitioned limiter) must not carry an 8 KB array for them.
+    private Waiter<TCost>?[] _pool = [];
     private readonly ITimer _timer;
     private int _pooled;
     private Waiter<TCost>? _head;
@@ -240,6 +242,11 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             Debug.Assert(!waiter.IsQueued);
             if (!_disposed && _pooled < MaxPooled)
             {
+                if (_pooled == _pool.Length)
+                {
+                    Array.Resize(ref _pool, Math.Min(MaxPooled, Math.Max(4, _pool.Length * 2)));
+                }
+
                 _pool[_pooled++] = waiter;
                 return;
             }
