@@ -19,6 +19,12 @@ internal struct StreamUsageAccumulator
     /// <summary>Reads one JSON event (or body); anything that is not JSON is ignored.</summary>
     public void Observe(ReadOnlySpan<byte> json)
     {
+        if (json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            // A UTF-8 byte order mark, which the JSON reader refuses.
+            json = json[3..];
+        }
+
         if (json.IsEmpty)
         {
             return;
