@@ -524,6 +524,42 @@ public sealed class UsageCapturingStreamTests
     }
 
     [Fact]
+    public async Task Dispose_WhileAnotherThreadReads_CompletesExactlyOnce()
+    {
+        // Concurrency stress on the real clock: HttpClient may dispose a response on one thread while another reads it.
+        var transcript = UsageTranscripts.OpenAIChat;
+        byte[] body = transcript.Bytes();
+        for (int i = 0; i < 200; i++)
+        {
+            int completions = 0;
+            TokenUsage? seen = null;
+            var stream = new UsageCapturingStream(ChunkedStream.OfSize(body, 3), transcript.Provider, usage =>
+            {
+                seen = usage;
+                Interlocked.Increment(ref completions);
+            });
+            int spin = i * 40;
+            var reader = Task.Run(() =>
+            {
+                var buffer = new byte[5];
+                while (stream.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+            });
+            var disposer = Task.Run(() =>
+            {
+                Thread.SpinWait(spin);
+                stream.Dispose();
+            });
+
+            await Task.WhenAll(reader, disposer);
+
+            Assert.Equal(1, Volatile.Read(ref completions));
+            Assert.True(seen is null || seen == transcript.Expected, $"iteration {i}: {seen}");
+        }
+    }
+
+    [Fact]
     public void Usage_WhileReading_ReportsWhatWasSeenSoFar()
     {
         var transcript = UsageTranscripts.Anthropic;
