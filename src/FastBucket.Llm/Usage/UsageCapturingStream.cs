@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using FastBucket.Providers;
 using FastBucket.Quotas;
@@ -8,9 +9,11 @@ namespace FastBucket.Usage;
 /// <summary>
 /// A read-only stream over a streaming response body that passes every byte through to the caller unchanged and,
 /// as the caller reads, feeds the same bytes through a <see cref="Pipe"/> to an incremental parser of server-sent
-/// events (OpenAI chat with <c>include_usage</c>, the Responses API, Anthropic, Gemini <c>alt=sse</c>) or of a JSON
-/// array of objects (Gemini's default <c>streamGenerateContent</c>). The usage is reported once, when the stream ends
-/// or is disposed, whichever comes first. Memory is bounded by the largest single event, never by the body.
+/// events (OpenAI chat with <c>include_usage</c>, the Responses API, Anthropic, Gemini <c>alt=sse</c>, Groq) or of a
+/// JSON array of objects (Gemini's default <c>streamGenerateContent</c>), or a plain JSON body where a provider
+/// answered a streaming request without streaming. The usage is reported once, when the stream ends or is disposed,
+/// whichever comes first, even when a dispose races a read on another thread. Memory is bounded by the largest
+/// single event, never by the body; malformed events are skipped, never thrown.
 /// </summary>
 public sealed class UsageCapturingStream : Stream
 {
@@ -230,6 +233,7 @@ public sealed class UsageCapturingStream : Stream
 
     private SequencePosition ParseLines(ReadOnlySequence<byte> buffer, bool final)
     {
+        Debug.Assert(_scanned <= buffer.Length, "The held line was kept whole, so its searched part is still in the buffer.");
         while (buffer.Slice(_scanned).PositionOf((byte)'\n') is { } newline)
         {
             if (!_skipping)
@@ -288,6 +292,8 @@ public sealed class UsageCapturingStream : Stream
     /// </summary>
     private SequencePosition ParseJson(ReadOnlySequence<byte> buffer)
     {
+        Debug.Assert(_elementDepth is 1 or 2, "The mode was detected from the first byte.");
+        Debug.Assert(_scanned <= buffer.Length, "The held element was kept whole, so its scanned part is still in the buffer.");
         var reader = new SequenceReader<byte>(buffer);
         bool holding = _depth >= _elementDepth && !_skipping;
 

@@ -190,20 +190,46 @@ internal static class UsageTranscripts
         """,
         new TokenUsage(14, 3));
 
+    /// <summary>Groq: OpenAI-shaped chunks, the usage in the last chunk's <c>x_groq</c> object.</summary>
+    public static readonly UsageTranscript Groq = new(
+        "groq",
+        LlmProvider.Groq,
+        """
+        data: {"id":"chatcmpl-5a4c0ee1-9d7e-4c41-a7b2-0d1b8f3f6c11","object":"chat.completion.chunk","created":1755780000,"model":"llama-3.3-70b-versatile","system_fingerprint":"fp_3f3b593e33","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"x_groq":{"id":"req_01k33qg1w9fdgvx5b0c2v3cz5m"}}
+
+        data: {"id":"chatcmpl-5a4c0ee1-9d7e-4c41-a7b2-0d1b8f3f6c11","object":"chat.completion.chunk","created":1755780000,"model":"llama-3.3-70b-versatile","system_fingerprint":"fp_3f3b593e33","choices":[{"index":0,"delta":{"content":"Fast"},"logprobs":null,"finish_reason":null}]}
+
+        data: {"id":"chatcmpl-5a4c0ee1-9d7e-4c41-a7b2-0d1b8f3f6c11","object":"chat.completion.chunk","created":1755780000,"model":"llama-3.3-70b-versatile","system_fingerprint":"fp_3f3b593e33","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"x_groq":{"id":"req_01k33qg1w9fdgvx5b0c2v3cz5m","usage":{"queue_time":0.018214,"prompt_tokens":43,"prompt_time":0.00214,"completion_tokens":120,"completion_time":0.436363636,"total_tokens":163,"total_time":0.438503636}}}
+
+        data: [DONE]
+
+
+        """,
+        new TokenUsage(43, 120));
+
+    /// <summary>Azure OpenAI: a first chunk with only <c>prompt_filter_results</c>, content filter results on every chunk, usage last.</summary>
+    public static readonly UsageTranscript AzureOpenAI = new(
+        "azure-openai",
+        LlmProvider.AzureOpenAI,
+        """
+        data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}}}]}
+
+        data: {"choices":[{"content_filter_results":{},"delta":{"content":"","role":"assistant"},"finish_reason":null,"index":0,"logprobs":null}],"created":1755780000,"id":"chatcmpl-C6l3","model":"gpt-4o-2024-11-20","object":"chat.completion.chunk","system_fingerprint":"fp_ee1d74bde0","usage":null}
+
+        data: {"choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}},"delta":{"content":"Hello"},"finish_reason":null,"index":0,"logprobs":null}],"created":1755780000,"id":"chatcmpl-C6l3","model":"gpt-4o-2024-11-20","object":"chat.completion.chunk","system_fingerprint":"fp_ee1d74bde0","usage":null}
+
+        data: {"choices":[{"content_filter_results":{},"delta":{},"finish_reason":"stop","index":0,"logprobs":null}],"created":1755780000,"id":"chatcmpl-C6l3","model":"gpt-4o-2024-11-20","object":"chat.completion.chunk","system_fingerprint":"fp_ee1d74bde0","usage":null}
+
+        data: {"choices":[],"created":1755780000,"id":"chatcmpl-C6l3","model":"gpt-4o-2024-11-20","object":"chat.completion.chunk","system_fingerprint":"fp_ee1d74bde0","usage":{"completion_tokens":2,"completion_tokens_details":{"accepted_prediction_tokens":0,"audio_tokens":0,"reasoning_tokens":0,"rejected_prediction_tokens":0},"prompt_tokens":9,"prompt_tokens_details":{"audio_tokens":0,"cached_tokens":0},"total_tokens":11}}
+
+        data: [DONE]
+
+
+        """,
+        new TokenUsage(9, 2));
+
     /// <summary>Every transcript.</summary>
-    public static readonly UsageTranscript[] All = [OpenAIChat, OpenAIChatWithoutUsage, OpenAIResponses, Anthropic, GeminiSse, GeminiJsonArray, OpenRouter];
+    public static readonly UsageTranscript[] All = [OpenAIChat, OpenAIChatWithoutUsage, OpenAIResponses, Anthropic, GeminiSse, GeminiJsonArray, OpenRouter, Groq, AzureOpenAI];
 
     public static UsageTranscript Named(string name) => All.Single(t => t.Name == name);
-
-    /// <summary>The transcript names, for theories.</summary>
-    public static TheoryData<string> Names()
-    {
-        var data = new TheoryData<string>();
-        foreach (var transcript in All)
-        {
-            data.Add(transcript.Name);
-        }
-
-        return data;
-    }
 }
