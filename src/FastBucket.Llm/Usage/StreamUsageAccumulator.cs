@@ -25,7 +25,9 @@ internal struct StreamUsageAccumulator
             json = json[3..];
         }
 
-        if (json.IsEmpty)
+        // Most stream events carry no usage; every usage key ("usage", "usageMetadata") holds these bytes, so an event
+        // without them is not parsed at all. A key spelled with JSON escapes would be missed; no provider writes one.
+        if (json.IndexOf("usage"u8) < 0)
         {
             return;
         }
