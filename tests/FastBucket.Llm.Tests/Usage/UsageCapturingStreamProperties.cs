@@ -51,4 +51,33 @@ public sealed class UsageCapturingStreamProperties
 
                 return chunked.Passed.AsSpan().SequenceEqual(prefix) && chunked.Usage == whole.Usage;
             });
+
+    [Property(MaxTest = 300)]
+    public Property AnyBytesAnyChunking_PassThroughIsByteIdenticalAndCompletesOnceWithoutThrowing() =>
+        Prop.ForAll(
+            Arb.From(Gen.OneOf(ArbMap.Default.GeneratorFor<byte[]>().Where(b => b is not null), DamagedTranscripts())),
+            Arb.From(Chunkings()),
+            Arb.From(BufferSizes()),
+            (body, sizes, buffer) =>
+            {
+                var read = CapturedRead.ToEnd(ChunkedStream.OfSizes(body, sizes), FastBucket.Providers.LlmProvider.Generic, buffer);
+
+                return read.Passed.AsSpan().SequenceEqual(body) && read.Completions.Count == 1;
+            });
+
+    // Valid transcripts with a few bytes overwritten by structural characters: unbalanced brackets, stray quotes and escapes, broken lines.
+    private static Gen<byte[]> DamagedTranscripts() =>
+        from pick in Transcripts()
+        from damage in Gen.ListOf(Gen.Zip(Gen.Choose(0, int.MaxValue), Gen.Elements("{}[]\\\"\r\n:,".Select(c => (byte)c).ToArray())).Select(p => (At: p.Item1, Value: p.Item2)))
+        select Damage(pick.Transcript.Bytes(pick.Crlf), damage);
+
+    private static byte[] Damage(byte[] body, IEnumerable<(int At, byte Value)> damage)
+    {
+        foreach (var (at, value) in damage)
+        {
+            body[at % body.Length] = value;
+        }
+
+        return body;
+    }
 }
