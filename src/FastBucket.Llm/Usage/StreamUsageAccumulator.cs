@@ -19,7 +19,15 @@ internal struct StreamUsageAccumulator
     /// <summary>Reads one JSON event (or body); anything that is not JSON is ignored.</summary>
     public void Observe(ReadOnlySpan<byte> json)
     {
-        if (json.IsEmpty)
+        if (json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            // A UTF-8 byte order mark, which the JSON reader refuses.
+            json = json[3..];
+        }
+
+        // Most stream events carry no usage; every usage key ("usage", "usageMetadata") holds these bytes, so an event
+        // without them is not parsed at all. A key spelled with JSON escapes would be missed; no provider writes one.
+        if (json.IndexOf("usage"u8) < 0)
         {
             return;
         }

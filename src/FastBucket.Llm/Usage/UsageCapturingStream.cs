@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using FastBucket.Providers;
 using FastBucket.Quotas;
@@ -8,9 +9,11 @@ namespace FastBucket.Usage;
 /// <summary>
 /// A read-only stream over a streaming response body that passes every byte through to the caller unchanged and,
 /// as the caller reads, feeds the same bytes through a <see cref="Pipe"/> to an incremental parser of server-sent
-/// events (OpenAI chat with <c>include_usage</c>, the Responses API, Anthropic, Gemini <c>alt=sse</c>) or of a JSON
-/// array of objects (Gemini's default <c>streamGenerateContent</c>). The usage is reported once, when the stream ends
-/// or is disposed, whichever comes first. Memory is bounded by the largest single event, never by the body.
+/// events (OpenAI chat with <c>include_usage</c>, the Responses API, Anthropic, Gemini <c>alt=sse</c>, Groq) or of a
+/// JSON array of objects (Gemini's default <c>streamGenerateContent</c>), or a plain JSON body where a provider
+/// answered a streaming request without streaming. The usage is reported once, when the stream ends or is disposed,
+/// whichever comes first, even when a dispose races a read on another thread. Memory is bounded by the largest
+/// single event, never by the body; malformed events are skipped, never thrown.
 /// </summary>
 public sealed class UsageCapturingStream : Stream
 {
@@ -20,14 +23,16 @@ public sealed class UsageCapturingStream : Stream
     private readonly Stream _inner;
     private readonly Action<TokenUsage?> _onCompleted;
     private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+    private readonly Lock _gate = new();
     private StreamUsageAccumulator _usage;
     private Mode _mode;
+    private int _elementDepth;
     private int _depth;
     private bool _inString;
     private bool _escaped;
     private long _scanned;
     private bool _skipping;
-    private int _completed;
+    private bool _completed;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The response body.</param>
@@ -46,14 +51,23 @@ public sealed class UsageCapturingStream : Stream
     {
         Unknown,
         ServerSentEvents,
-        JsonArray,
+        Json,
     }
 
     /// <summary>The provider the body came from.</summary>
     public LlmProvider Provider { get; }
 
     /// <summary>The usage seen so far.</summary>
-    public TokenUsage? Usage => _usage.Usage;
+    public TokenUsage? Usage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _usage.Usage;
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public override bool CanRead => true;
@@ -81,7 +95,7 @@ public sealed class UsageCapturingStream : Stream
     public override int Read(Span<byte> buffer)
     {
         int read = _inner.Read(buffer);
-        Observe(buffer[..read]);
+        Observe(buffer[..read], endOfBody: read == 0 && !buffer.IsEmpty);
         return read;
     }
 
@@ -93,7 +107,7 @@ public sealed class UsageCapturingStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Observe(buffer.Span[..read]);
+        Observe(buffer.Span[..read], endOfBody: read == 0 && !buffer.IsEmpty);
         return read;
     }
 
@@ -114,9 +128,8 @@ public sealed class UsageCapturingStream : Stream
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && Complete())
         {
-            Complete();
             _inner.Dispose();
         }
 
@@ -126,33 +139,50 @@ public sealed class UsageCapturingStream : Stream
     /// <inheritdoc/>
     public override async ValueTask DisposeAsync()
     {
-        Complete();
-        await _inner.DisposeAsync().ConfigureAwait(false);
+        if (Complete())
+        {
+            await _inner.DisposeAsync().ConfigureAwait(false);
+        }
+
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Observe(ReadOnlySpan<byte> chunk)
+    private void Observe(ReadOnlySpan<byte> chunk, bool endOfBody)
     {
-        if (Volatile.Read(ref _completed) != 0)
+        lock (_gate)
         {
-            return;
+            if (_completed)
+            {
+                return;
+            }
+
+            if (!chunk.IsEmpty)
+            {
+                // The writer never pauses (no threshold), so the flush completes synchronously.
+                _pipe.Writer.Write(chunk);
+                _ = _pipe.Writer.FlushAsync();
+                ParseAvailable();
+            }
+            else if (endOfBody)
+            {
+                // A completed writer hands the reader what is left, so a last event without a trailing newline still counts.
+                _pipe.Writer.Complete();
+                ParseAvailable();
+            }
+            else
+            {
+                // A zero-byte read (a caller waiting for data) is not the end of the body.
+                return;
+            }
         }
 
-        if (chunk.IsEmpty)
+        if (endOfBody)
         {
-            // End of body: a last event without a trailing newline still counts.
-            ParseAvailable(final: true);
             Complete();
-            return;
         }
-
-        // The writer never pauses (no threshold), so the flush completes synchronously.
-        _pipe.Writer.Write(chunk);
-        _ = _pipe.Writer.FlushAsync();
-        ParseAvailable(final: false);
     }
 
-    private void ParseAvailable(bool final)
+    private void ParseAvailable()
     {
         if (!_pipe.Reader.TryRead(out var result))
         {
@@ -160,39 +190,79 @@ public sealed class UsageCapturingStream : Stream
         }
 
         var buffer = result.Buffer;
-        var consumed = _mode == Mode.JsonArray || (_mode == Mode.Unknown && StartsWithArray(buffer))
-            ? ParseJsonArray(ref buffer)
-            : ParseLines(ref buffer, final);
+        if (_mode == Mode.Unknown)
+        {
+            _mode = DetectMode(buffer);
+            if (_mode == Mode.Unknown)
+            {
+                // Only whitespace so far: nothing worth keeping.
+                _pipe.Reader.AdvanceTo(buffer.End);
+                return;
+            }
+        }
+
+        var consumed = _mode == Mode.ServerSentEvents ? ParseLines(buffer, result.IsCompleted) : ParseJson(buffer);
         _pipe.Reader.AdvanceTo(consumed, buffer.End);
     }
 
-    private SequencePosition ParseLines(ref ReadOnlySequence<byte> buffer, bool final)
+    private Mode DetectMode(ReadOnlySequence<byte> buffer)
     {
-        _mode = Mode.ServerSentEvents;
-        var reader = new SequenceReader<byte>(buffer);
-        while (reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
+        foreach (var segment in buffer)
+        {
+            foreach (byte b in segment.Span)
+            {
+                switch (b)
+                {
+                    case (byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t':
+                        continue;
+                    case (byte)'[':
+                        _elementDepth = 2;
+                        return Mode.Json;
+                    case (byte)'{':
+                        // A provider that answered a streaming request with one JSON body.
+                        _elementDepth = 1;
+                        return Mode.Json;
+                    default:
+                        return Mode.ServerSentEvents;
+                }
+            }
+        }
+
+        return Mode.Unknown;
+    }
+
+    private SequencePosition ParseLines(ReadOnlySequence<byte> buffer, bool final)
+    {
+        Debug.Assert(_scanned <= buffer.Length, "The held line was kept whole, so its searched part is still in the buffer.");
+        while (buffer.Slice(_scanned).PositionOf((byte)'\n') is { } newline)
         {
             if (!_skipping)
             {
-                OnLine(line);
+                OnLine(buffer.Slice(0, newline));
             }
 
             _skipping = false;
+            _scanned = 0;
+            buffer = buffer.Slice(buffer.GetPosition(1, newline));
         }
 
-        if (final && !reader.End && !_skipping)
+        if (final && !_skipping && !buffer.IsEmpty)
         {
-            OnLine(reader.UnreadSequence);
-            reader.AdvanceToEnd();
+            OnLine(buffer);
+            return buffer.End;
         }
-        else if (reader.Remaining > MaxEventBytes)
+
+        if (_skipping || buffer.Length > MaxEventBytes)
         {
-            // An oversized line: drop what we hold and ignore the rest of it.
+            // An oversized line: drop what we hold and ignore the rest of it, up to its newline.
             _skipping = true;
-            reader.AdvanceToEnd();
+            _scanned = 0;
+            return buffer.End;
         }
 
-        return reader.Position;
+        // Keep the unfinished line; remember how far it was searched so no byte is searched twice.
+        _scanned = buffer.Length;
+        return buffer.Start;
     }
 
     private void OnLine(ReadOnlySequence<byte> line)
@@ -216,20 +286,33 @@ public sealed class UsageCapturingStream : Stream
         }
     }
 
-    /// <summary>Splits <c>[{...},{...}]</c> into its top-level objects as they complete, tracking strings and escapes.</summary>
-    private SequencePosition ParseJsonArray(ref ReadOnlySequence<byte> buffer)
+    /// <summary>
+    /// Splits a JSON array (<c>[{...},{...}]</c>) into its top-level elements, or a bare JSON body into its objects,
+    /// as each completes, tracking strings and escapes so that brackets inside text do not count.
+    /// </summary>
+    private SequencePosition ParseJson(ReadOnlySequence<byte> buffer)
     {
-        _mode = Mode.JsonArray;
+        Debug.Assert(_elementDepth is 1 or 2, "The mode was detected from the first byte.");
+        Debug.Assert(_scanned <= buffer.Length, "The held element was kept whole, so its scanned part is still in the buffer.");
         var reader = new SequenceReader<byte>(buffer);
-        var objectStart = buffer.Start;
-        bool inObject = _depth >= 2;
+        bool holding = _depth >= _elementDepth && !_skipping;
+
+        // When holding, the buffer starts where the unfinished element does.
+        long elementStart = 0;
         reader.Advance(_scanned);
         while (reader.TryRead(out byte b))
         {
             if (_inString)
             {
-                _escaped = !_escaped && b == (byte)'\\';
-                if (!_escaped && b == (byte)'"')
+                if (_escaped)
+                {
+                    _escaped = false;
+                }
+                else if (b == (byte)'\\')
+                {
+                    _escaped = true;
+                }
+                else if (b == (byte)'"')
                 {
                     _inString = false;
                 }
@@ -241,66 +324,58 @@ public sealed class UsageCapturingStream : Stream
             {
                 case (byte)'"':
                     _inString = true;
-                    _escaped = false;
                     break;
                 case (byte)'[' or (byte)'{':
                     _depth++;
-                    if (_depth == 2 && !inObject)
+                    if (_depth == _elementDepth)
                     {
-                        inObject = true;
-                        objectStart = buffer.GetPosition(-1, reader.Position);
+                        holding = true;
+                        _skipping = false;
+                        elementStart = reader.Consumed - 1;
                     }
 
                     break;
                 case (byte)']' or (byte)'}':
-                    _depth--;
-                    if (_depth == 1 && inObject)
+                    if (_depth == 0)
                     {
-                        var element = buffer.Slice(objectStart, reader.Position);
-                        _usage.Observe(element.IsSingleSegment ? element.FirstSpan : element.ToArray());
-                        inObject = false;
-                        objectStart = reader.Position;
+                        break; // unbalanced: nothing to close
+                    }
+
+                    _depth--;
+                    if (_depth == _elementDepth - 1)
+                    {
+                        if (holding)
+                        {
+                            var element = buffer.Slice(elementStart, reader.Consumed - elementStart);
+                            _usage.Observe(element.IsSingleSegment ? element.FirstSpan : element.ToArray());
+                        }
+
+                        holding = false;
+                        _skipping = false;
                     }
 
                     break;
             }
         }
 
-        if (!inObject)
+        if (!holding)
         {
             _scanned = 0;
-            return reader.Position;
+            return buffer.End;
         }
 
-        // Keep the unfinished object; remember how far it was scanned so no byte is scanned twice.
-        long held = buffer.Slice(objectStart).Length;
+        long held = reader.Consumed - elementStart;
         if (held > MaxEventBytes)
         {
-            _depth = 1; // give up on this object; its closing brace will read as the array's depth
+            // An oversized element: drop it, keep tracking its depth, and ignore it when it closes.
+            _skipping = true;
             _scanned = 0;
-            return reader.Position;
+            return buffer.End;
         }
 
+        // Keep the unfinished element; remember how far it was scanned so no byte is scanned twice.
         _scanned = held;
-        return objectStart;
-    }
-
-    private static bool StartsWithArray(ReadOnlySequence<byte> buffer)
-    {
-        foreach (var segment in buffer)
-        {
-            foreach (byte b in segment.Span)
-            {
-                if (b is (byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t')
-                {
-                    continue;
-                }
-
-                return b == (byte)'[';
-            }
-        }
-
-        return false;
+        return buffer.GetPosition(elementStart);
     }
 
     private static ReadOnlySpan<byte> Copy(ReadOnlySequence<byte> line, Span<byte> destination)
@@ -309,13 +384,24 @@ public sealed class UsageCapturingStream : Stream
         return destination[..(int)line.Length];
     }
 
-    private void Complete()
+    /// <summary>Ends the capture and reports the usage, the first time only; returns whether this call did it.</summary>
+    private bool Complete()
     {
-        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        TokenUsage? usage;
+        lock (_gate)
         {
+            if (_completed)
+            {
+                return false;
+            }
+
+            _completed = true;
             _pipe.Writer.Complete();
             _pipe.Reader.Complete();
-            _onCompleted(_usage.Usage);
+            usage = _usage.Usage;
         }
+
+        _onCompleted(usage);
+        return true;
     }
 }

@@ -7,7 +7,7 @@ namespace FastBucket.Usage;
 /// <summary>
 /// Reads the token usage a provider reported in a JSON body or stream event: OpenAI chat, Responses and embeddings
 /// <c>usage</c>, Anthropic <c>usage</c> (cache creation and cache reads count as input), Gemini <c>usageMetadata</c>
-/// (thoughts count as output). Never throws: a body without usage, or not JSON, gives <see langword="null"/>.
+/// (thoughts count as output), Groq's <c>x_groq.usage</c> in streams. Never throws: a body without usage, or not JSON, gives <see langword="null"/>.
 /// </summary>
 public static class UsageReader
 {
@@ -22,7 +22,10 @@ public static class UsageReader
         return accumulator.Usage;
     }
 
-    /// <summary>The usage in one parsed object: its own <c>usage</c>/<c>usageMetadata</c>, or that of a nested <c>response</c> or <c>message</c>.</summary>
+    /// <summary>
+    /// The usage in one parsed object: its own <c>usage</c>/<c>usageMetadata</c>, or that of a nested <c>response</c>
+    /// (OpenAI Responses events), <c>message</c> (Anthropic <c>message_start</c>) or <c>x_groq</c> (Groq stream chunks).
+    /// </summary>
     internal static bool TryRead(JsonElement root, out long? input, out long? output)
     {
         input = output = null;
@@ -58,7 +61,7 @@ public static class UsageReader
             return input is not null || output is not null;
         }
 
-        foreach (var nested in (ReadOnlySpan<string>)["response", "message"])
+        foreach (var nested in (ReadOnlySpan<string>)["response", "message", "x_groq"])
         {
             if (root.TryGetProperty(nested, out var inner) && TryRead(inner, out input, out output))
             {
