@@ -25,6 +25,7 @@ namespace FastBucket.Http;
 /// </remarks>
 public sealed class FastBucketHandler : DelegatingHandler
 {
+    private static readonly ResiliencePropertyKey<QuotaKey> QuotaKeyProperty = new("FastBucket.QuotaKey");
     private static readonly ResiliencePropertyKey<RateLimitSignals> SignalsKey = new("FastBucket.Signals");
     private static readonly HttpStatusCode[] RetryableStatuses =
     [
@@ -82,6 +83,7 @@ public sealed class FastBucketHandler : DelegatingHandler
         bool streaming = LlmRequestTarget.IsStreamingPath(request.RequestUri);
 
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(QuotaKeyProperty, quota.Key);
         try
         {
             var attempt = new Attempt(this, request, quota, provider, estimate, streaming);
@@ -121,10 +123,17 @@ public sealed class FastBucketHandler : DelegatingHandler
         try
         {
             reservation = await attempt.Quota.ReserveAsync(attempt.Estimate.Cost, cancellationToken).ConfigureAwait(false);
-            _options.OnReserved?.Invoke(attempt.Quota.Key, _time.GetElapsedTime(asked));
+            var waited = _time.GetElapsedTime(asked);
+            Telemetry.FastBucketMetrics.Granted(attempt.Quota.Key, waited);
+            _options.OnReserved?.Invoke(attempt.Quota.Key, waited);
         }
-        catch (Exception ex) when (ex is QuotaExhaustedException or ArgumentOutOfRangeException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is QuotaExhaustedException or ArgumentOutOfRangeException or OperationCanceledException or ObjectDisposedException or QueueLimitExceededException)
         {
+            if (ex is not OperationCanceledException)
+            {
+                Telemetry.FastBucketMetrics.Refused(attempt.Quota.Key);
+            }
+
             return Outcome.FromException<HttpResponseMessage>(ex);
         }
 
@@ -158,6 +167,7 @@ public sealed class FastBucketHandler : DelegatingHandler
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             Interlocked.Increment(ref _rateLimited);
+            Telemetry.FastBucketMetrics.RateLimited(attempt.Quota.Key);
             // The provider turned the request away before doing any work: nothing of it counts.
             reservation.Cancel();
         }
@@ -263,9 +273,14 @@ public sealed class FastBucketHandler : DelegatingHandler
             MaxDelay = options.MaxRetryWait,
             ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context, options)),
             DelayGenerator = args => ValueTask.FromResult(ServerWait(args.Context)),
-            OnRetry = _ =>
+            OnRetry = args =>
             {
                 Interlocked.Increment(ref _retries);
+                if (args.Context.Properties.TryGetValue(QuotaKeyProperty, out var key))
+                {
+                    Telemetry.FastBucketMetrics.Retried(key);
+                }
+
                 return ValueTask.CompletedTask;
             },
         }).Build();

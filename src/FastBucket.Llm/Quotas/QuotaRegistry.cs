@@ -24,6 +24,7 @@ public sealed class QuotaRegistry : IDisposable
         }
 
         _catalog = _options.Catalog ?? LimitsCatalog.CreateDefault();
+        Telemetry.FastBucketMetrics.Track(this);
     }
 
     /// <summary>The quotas created so far.</summary>
@@ -46,6 +47,7 @@ public sealed class QuotaRegistry : IDisposable
     /// <summary>Disposes every quota; their waiters complete with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        Telemetry.FastBucketMetrics.Untrack(this);
         foreach (var quota in _quotas.Values)
         {
             quota.Dispose();

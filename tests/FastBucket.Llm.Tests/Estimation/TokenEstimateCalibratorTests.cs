@@ -165,7 +165,7 @@ public sealed class TokenEstimateCalibratorTests
     [Fact]
     public void Reconcile_AnthropicUsageAboveEstimate_RaisesLaterEstimates()
     {
-        var estimator = new TokenEstimator(new TokenEstimatorOptions(), new TokenEstimateCalibrator(1.0));
+        var estimator = new TokenEstimator(new TokenEstimatorOptions { ColdStartInputMargin = 0 }, new TokenEstimateCalibrator(1.0));
         byte[] body = Utf8("""{"model": "claude-sonnet-4-5", "max_tokens": 10, "messages": [{"role": "user", "content": "How many tokens is this?"}]}""");
         TokenEstimate first = estimator.Estimate(LlmProvider.Anthropic, null, body);
 
@@ -180,7 +180,7 @@ public sealed class TokenEstimateCalibratorTests
     [Fact]
     public void Reconcile_OpenAIUsageBelowExactCount_NeverLowersIt()
     {
-        var estimator = new TokenEstimator(new TokenEstimatorOptions(), new TokenEstimateCalibrator(1.0));
+        var estimator = new TokenEstimator(new TokenEstimatorOptions { ColdStartInputMargin = 0 }, new TokenEstimateCalibrator(1.0));
         TokenEstimate first = estimator.Estimate(LlmProvider.OpenAI, null, JargonChatBody("gpt-4o"));
 
         estimator.Reconcile(first, new TokenUsage(62, 1));
@@ -191,11 +191,44 @@ public sealed class TokenEstimateCalibratorTests
     [Fact]
     public void Reconcile_OpenAIUsageAboveExactCount_RaisesIt()
     {
-        var estimator = new TokenEstimator(new TokenEstimatorOptions(), new TokenEstimateCalibrator(1.0));
+        var estimator = new TokenEstimator(new TokenEstimatorOptions { ColdStartInputMargin = 0 }, new TokenEstimateCalibrator(1.0));
         TokenEstimate first = estimator.Estimate(LlmProvider.OpenAI, null, JargonChatBody("gpt-4o"));
 
         estimator.Reconcile(first, new TokenUsage(186, 1));
 
         Assert.Equal(186, estimator.Estimate(LlmProvider.OpenAI, null, JargonChatBody("gpt-4o")).Cost.InputTokens);
     }
+
+    [Fact]
+    public void Estimate_NoUsageSeenYet_CarriesTheColdStartMarginUntilTenSamples()
+    {
+        var calibrator = new TokenEstimateCalibrator(1.0);
+        var estimator = new TokenEstimator(new TokenEstimatorOptions { ColdStartInputMargin = 0.25 }, calibrator);
+        TokenEstimate cold = estimator.Estimate(LlmProvider.OpenAI, null, JargonChatBody("gpt-4o"));
+        Assert.Equal(124, cold.UncalibratedInputTokens);
+        Assert.Equal(155, cold.Cost.InputTokens); // 124 x 1.25
+
+        for (int i = 0; i < TokenEstimatorOptions.ColdStartObservations - 1; i++)
+        {
+            estimator.Reconcile(cold, new TokenUsage(124, 1));
+        }
+
+        Assert.Equal(155, estimator.Estimate(LlmProvider.OpenAI, null, JargonChatBody("gpt-4o")).Cost.InputTokens);
+        estimator.Reconcile(cold, new TokenUsage(124, 1));
+        Assert.Equal(124, estimator.Estimate(LlmProvider.OpenAI, null, JargonChatBody("gpt-4o")).Cost.InputTokens);
+    }
+
+    [Fact]
+    public void Estimate_WithoutCalibrator_NoColdStartMargin()
+    {
+        var estimator = new TokenEstimator(new TokenEstimatorOptions { ColdStartInputMargin = 1 }, calibrator: null);
+        Assert.Equal(124, estimator.Estimate(LlmProvider.OpenAI, null, JargonChatBody("gpt-4o")).Cost.InputTokens);
+    }
+
+    [Theory]
+    [InlineData(-0.01)]
+    [InlineData(1.01)]
+    [InlineData(double.NaN)]
+    public void ColdStartInputMargin_OutsideZeroToOne_Throws(double margin) =>
+        Assert.Throws<ArgumentOutOfRangeException>("value", () => new TokenEstimatorOptions { ColdStartInputMargin = margin });
 }
