@@ -416,6 +416,18 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the wait loop is asleep on its timer (tests advance a fake clock only then).</summary>
+    internal bool IsPumpSleeping
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _wake is not null;
+            }
+        }
+    }
+
     /// <summary>The local fallback quota, once an outage created it.</summary>
     internal LlmQuota? Fallback => Volatile.Read(ref _fallback);
 
