@@ -434,7 +434,14 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     /// <summary>A reservation granted by Redis ended: send its reconciliation and free its lease, without waiting.</summary>
     internal void ReleaseShared(in RequestCost cost, long[] deltas, string? leaseId)
     {
+        SendRelease(deltas, leaseId);
+
+        // After the release is on the wire: a waiter woken here sends its reservation behind it on the same connection.
         ReleaseLocal(cost);
+    }
+
+    private void SendRelease(long[] deltas, string? leaseId)
+    {
         bool any = leaseId is not null;
         for (int d = 0; d < DimensionCount && !any; d++)
         {
@@ -642,23 +649,27 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
 
     private async Task SleepAsync(TimeSpan wait)
     {
+        // An unknown wait (our own slots are all taken) still looks again now and then: a lease may have expired.
+        var delay = wait == Timeout.InfiniteTimeSpan ? TimeSpan.FromSeconds(1) : wait > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : wait;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+
+        // The timer is armed before the loop reports itself asleep, so a clock moved after that is always seen.
+        var timer = Task.Delay(delay, _time, stop.Token);
         Task woken;
         lock (_gate)
         {
             if (_wakeRequested)
             {
                 _wakeRequested = false;
-                return;
+                woken = Task.CompletedTask;
             }
-
-            _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            woken = _wake.Task;
+            else
+            {
+                _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                woken = _wake.Task;
+            }
         }
 
-        // An unknown wait (our own slots are all taken) still looks again now and then: a lease may have expired.
-        var delay = wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.FromDays(1) ? (wait == Timeout.InfiniteTimeSpan ? TimeSpan.FromSeconds(1) : TimeSpan.FromDays(1)) : wait;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
-        var timer = Task.Delay(delay, _time, stop.Token);
         await Task.WhenAny(timer, woken).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         lock (_gate)

@@ -27,7 +27,7 @@ internal sealed class RedisQuotaHarness : IAsyncDisposable
     internal async Task<RedisQuota> CreateAsync(QuotaLimits limits, Action<RedisQuotaOptions>? configure = null)
     {
         var connection = await ConnectAsync();
-        var options = new RedisQuotaOptions { KeyPrefix = Prefix, TimeProvider = Time, UseClientClock = Time is not null, OperationTimeout = TimeSpan.FromMilliseconds(500) };
+        var options = new RedisQuotaOptions { KeyPrefix = Prefix, TimeProvider = Time, UseClientClock = Time is not null, OperationTimeout = TimeSpan.FromSeconds(5) };
         configure?.Invoke(options);
         var quota = new RedisQuota(connection, Key, limits, options);
         _owned.Add(quota);
@@ -47,7 +47,7 @@ internal sealed class RedisQuotaHarness : IAsyncDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (!quota.IsPumpSleeping)
         {
-            Assert.True(DateTime.UtcNow < deadline, "The quota's wait loop never went to sleep.");
+            Assert.True(DateTime.UtcNow < deadline, $"The quota's wait loop never went to sleep: {quota}, degraded {quota.IsDegraded}.");
             await Task.Delay(1);
         }
     }
