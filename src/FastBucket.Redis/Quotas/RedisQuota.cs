@@ -186,7 +186,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
             return false;
         }
 
-        var attempt = AttemptAsync(cost).AsTask().GetAwaiter().GetResult();
+        var attempt = AttemptAsync(cost, synchronous: true).AsTask().GetAwaiter().GetResult();
         reservation = attempt.Reservation;
         retryAfter = reservation is null ? Clamp(attempt.Wait) : TimeSpan.Zero;
         return reservation is not null;
@@ -476,7 +476,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         Wake();
     }
 
-    private async ValueTask<Attempt> AttemptAsync(RequestCost cost)
+    private async ValueTask<Attempt> AttemptAsync(RequestCost cost, bool synchronous = false)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         long closedUntil = Volatile.Read(ref _closedUntil);
@@ -512,7 +512,9 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
             RedisQuotaReply reply;
             try
             {
-                reply = await EvaluateAsync(args).ConfigureAwait(false);
+                // The synchronous path (TryReserve) uses the multiplexer's own blocking call: blocking on an async
+                // continuation instead would starve the thread pool under load.
+                reply = synchronous ? Evaluate(args) : await EvaluateAsync(args).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -834,6 +836,22 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         {
             _breaker.OnFailure();
         }
+    }
+
+    private RedisQuotaReply Evaluate(RedisValue[] args)
+    {
+        var database = _redis.GetDatabase();
+        RedisResult result;
+        try
+        {
+            result = database.ScriptEvaluate(ScriptHash, _keys, args);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            result = database.ScriptEvaluate(RedisQuotaScript.Source, _keys, args);
+        }
+
+        return RedisQuotaReply.Parse(result);
     }
 
     private async Task<RedisQuotaReply> EvaluateAsync(RedisValue[] args)
