@@ -3,6 +3,7 @@ using FastBucket.Estimation;
 using FastBucket.Quotas;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -49,7 +50,19 @@ public static class FastBucketServiceCollectionExtensions
                 }
             }
 
+            foreach (var setup in provider.GetServices<IConfigureOptions<QuotaRegistryOptions>>())
+            {
+                setup.Configure(options);
+            }
+
             configure?.Invoke(options);
+
+            // Extensions such as FastBucket.Redis's AddFastBucketRedis post-configure the registry options.
+            foreach (var post in provider.GetServices<IPostConfigureOptions<QuotaRegistryOptions>>())
+            {
+                post.PostConfigure(Options.Options.DefaultName, options);
+            }
+
             return new QuotaRegistry(options);
         });
         return services;

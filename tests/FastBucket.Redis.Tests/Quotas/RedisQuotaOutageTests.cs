@@ -1,0 +1,83 @@
+using FastBucket.Quotas;
+using FastBucket.Redis.Tests.Infrastructure;
+
+namespace FastBucket.Redis.Tests.Quotas;
+
+/// <summary>Redis killed and restarted mid-run, each test on a server of its own.</summary>
+public sealed class RedisQuotaOutageTests
+{
+    private static async Task UntilConnectedAsync(RedisQuotaHarness harness, RedisQuota quota)
+    {
+        // Real time, bounded: the multiplexer reconnects by itself; the quota probes on its (fake) backoff.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await quota.RefreshAsync())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The quota never returned to Redis after the restart.");
+            harness.Time!.Advance(TimeSpan.FromSeconds(6)); // past the longest backoff
+            await Task.Delay(50);
+        }
+    }
+
+    [RedisFact]
+    public async Task Reserve_RedisDownWithDegrade_UsesOneNthLocally_AndReturnsToRedisAfterRestart()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var harness = new RedisQuotaHarness(server);
+        var quota = await harness.CreateAsync(new QuotaLimits { RequestsPerDay = 100 }, o =>
+        {
+            o.FailurePolicy = RedisFailurePolicy.DegradeToLocal;
+            o.ExpectedInstances = 4;
+        });
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        Assert.False(quota.IsDegraded);
+
+        await server.StopAsync();
+        int granted = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            granted += quota.TryReserve(new RequestCost(1, 0, 0), out _, out _) ? 1 : 0;
+        }
+
+        Assert.True(quota.IsDegraded);
+        Assert.Equal(25, granted); // 100 / 4 instances, per day: no refill to speak of
+        Assert.NotNull(quota.Fallback);
+        Assert.Equal(0, quota.Available(QuotaDimension.RequestsPerDay));
+
+        await server.StartAgainAsync();
+        await UntilConnectedAsync(harness, quota);
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        Assert.False(quota.IsDegraded);
+        Assert.Equal(99, quota.Available(QuotaDimension.RequestsPerDay)); // the restarted server lost its state: full again, one taken
+    }
+
+    [RedisFact]
+    public async Task Reserve_RedisDownWithFailClosed_RefusesAndWaits_ThenGrantsAfterRestart()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var harness = new RedisQuotaHarness(server);
+        var quota = await harness.CreateAsync(new QuotaLimits { RequestsPerMinute = 100 }, o => o.FailurePolicy = RedisFailurePolicy.FailClosed);
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+
+        await server.StopAsync();
+        Assert.False(quota.TryReserve(new RequestCost(1, 0, 0), out _, out var retryAfter));
+        Assert.True(retryAfter > TimeSpan.Zero);
+        Assert.True(quota.IsDegraded);
+        Assert.False(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _)); // no command sent: the breaker is open
+        var waiting = quota.ReserveAsync(new RequestCost(1, 0, 0)).AsTask();
+        await RedisQuotaHarness.UntilSleepingAsync(quota);
+        Assert.False(waiting.IsCompleted);
+        Assert.Null(quota.Fallback);
+
+        await server.StartAgainAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!waiting.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The waiter was never granted after the restart.");
+            harness.Time!.Advance(TimeSpan.FromSeconds(6));
+            await Task.WhenAny(waiting, Task.Delay(50));
+        }
+
+        (await waiting).Dispose();
+        Assert.False(quota.IsDegraded);
+    }
+}
