@@ -1,11 +1,12 @@
 using System.CommandLine;
 using FastBucket.Quotas;
+using FastBucket.Redis;
 using StackExchange.Redis;
 
 namespace FastBucket.Cli.Commands;
 
 /// <summary><c>--redis CONFIGURATION</c>: shares the quotas with every process pointed at the same Redis.</summary>
-internal static partial class RedisOption
+internal static class RedisOption
 {
     public static Option<string?> Create() => new("--redis")
     {
@@ -38,7 +39,8 @@ internal static partial class RedisOption
         return new SharedQuotas(connection);
     }
 
-    static partial void ApplyTo(QuotaRegistryOptions quotas, IConnectionMultiplexer connection);
+    private static void ApplyTo(QuotaRegistryOptions quotas, IConnectionMultiplexer connection) =>
+        quotas.UseRedis(connection, o => o.FailurePolicy = RedisFailurePolicy.DegradeToLocal);
 
     /// <summary>The connection behind shared quotas, closed when the command ends.</summary>
     public sealed class SharedQuotas(ConnectionMultiplexer? connection) : IDisposable
