@@ -15,6 +15,9 @@ namespace FastBucket.Benchmarks.Configuration;
 /// <summary>The two ways the suites run: the measured run that writes perf-results/, and the CI smoke run.</summary>
 internal static class BenchmarkConfigs
 {
+    /// <summary>The id of the smoke run's job, by which its cases are told from the suites' own.</summary>
+    public const string SmokeJobId = "Smoke";
+
     /// <summary>
     /// Times in nanoseconds and sizes in bytes everywhere, so that the CSV columns are plain numbers the chart
     /// script can read without parsing units.
@@ -42,13 +45,13 @@ internal static class BenchmarkConfigs
 
     /// <summary>
     /// The smoke run: every benchmark of every suite once or twice, in this process (no build, no child
-    /// process), with the global job overriding the suites' own. It checks that each benchmark sets up,
+    /// process), under the Dry job (the smoke run drops the cases of the suites' own jobs). It checks that each benchmark sets up,
     /// runs and passes its own sanity checks, not how fast it is; nothing is exported.
     /// </summary>
     public static IConfig Smoke() => ManualConfig.CreateEmpty()
         .AddColumnProvider(DefaultColumnProviders.Instance)
         .AddLogger(ConsoleLogger.Default)
-        .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("Smoke"))
+        .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId(SmokeJobId))
         .WithUnionRule(ConfigUnionRule.AlwaysUseGlobal)
         .WithSummaryStyle(Style)
         .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "fastbucket-bench-smoke"))
