@@ -7,7 +7,8 @@ namespace FastBucket.Benchmarks.Clocks;
 
 /// <summary>
 /// The <c>--clocks</c> console mode: each clock's observed resolution (the smallest and typical step
-/// between distinct consecutive readings), and the extra burst a coarse clock lets a bucket grant.
+/// between distinct consecutive readings), how late a 1 ms timer really fires, and the extra burst a coarse
+/// clock lets a bucket grant.
 /// </summary>
 /// <remarks>
 /// The burst check drains a bucket as fast as one thread can for a while and finds the most tokens granted
@@ -27,6 +28,8 @@ internal static class ClockProbe
         var tickCount = Resolution(static () => Environment.TickCount64, 1_000, sampleFor);
         var utcNow = Resolution(static () => DateTime.UtcNow.Ticks, TimeSpan.TicksPerSecond, sampleFor);
 
+        var (delayMedianMs, delayP99Ms) = TimerDelay(quick ? 10 : 250);
+
         var burstFor = TimeSpan.FromMilliseconds(quick ? 50 : 2_000);
         int exactBurst = MaxGrantsInWindow(TimeProvider.System, burstFor);
         int coarseBurst = MaxGrantsInWindow(CoarseTimeProvider.Instance, burstFor);
@@ -45,6 +48,9 @@ internal static class ClockProbe
             .AppendLine(Row("Stopwatch.GetTimestamp (FastBucket's default)", stopwatch))
             .AppendLine(Row("Environment.TickCount64 (CoarseTimeProvider)", tickCount))
             .AppendLine(Row("DateTime.UtcNow", utcNow))
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"Timers: `Task.Delay(1 ms)` actually took {delayMedianMs:0.###} ms (median) and {delayP99Ms:0.###} ms (p99). Every limiter that wakes waiters from a timer (FastBucket's queue, the runtime's replenishment timer, a sleep-polling loop) wakes at this granularity, however exact its clock.")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture,
                 $"Burst check: one thread calls TryAcquire in a loop for {burstFor.TotalSeconds:0.##} s on a bucket of capacity {BurstCapacity} refilled at {BurstRate:N0} tokens/s; most tokens granted in any {BurstWindowMilliseconds} ms window:")
@@ -92,6 +98,21 @@ internal static class ClockProbe
         steps.Sort();
         double toMs = 1000.0 / frequency;
         return (steps[0] * toMs, steps[steps.Count / 2] * toMs);
+    }
+
+    /// <summary>Median and p99 of how long <c>Task.Delay(1 ms)</c> really takes, in milliseconds.</summary>
+    private static (double MedianMs, double P99Ms) TimerDelay(int samples)
+    {
+        var took = new double[samples];
+        for (int i = 0; i < samples; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Task.Delay(TimeSpan.FromMilliseconds(1)).GetAwaiter().GetResult();
+            took[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Array.Sort(took);
+        return (took[samples / 2], took[Math.Min(samples - 1, (int)Math.Ceiling(samples * 0.99) - 1)]);
     }
 
     private static int MaxGrantsInWindow(TimeProvider clock, TimeSpan runFor)

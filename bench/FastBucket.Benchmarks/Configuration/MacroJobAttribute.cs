@@ -16,7 +16,7 @@ public sealed class MacroJobAttribute : JobConfigBaseAttribute
             .WithId("Macro")
             .WithLaunchCount(1)
             .WithWarmupCount(3)
-            .WithIterationCount(9)
+            .WithIterationCount(15)
             .WithIterationTime(TimeInterval.FromMilliseconds(150))
             .WithUnrollFactor(1))
     {

@@ -17,7 +17,7 @@ public sealed class MicroJobAttribute : JobConfigBaseAttribute
             .WithId("Micro")
             .WithLaunchCount(1)
             .WithWarmupCount(3)
-            .WithIterationCount(9)
+            .WithIterationCount(15)
             .WithIterationTime(TimeInterval.FromMilliseconds(100)))
     {
     }

@@ -18,7 +18,7 @@ public sealed class WaitingJobAttribute : JobConfigBaseAttribute
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
             .WithWarmupCount(1)
-            .WithIterationCount(5)
+            .WithIterationCount(8)
             .WithInvocationCount(1)
             .WithUnrollFactor(1))
     {
