@@ -208,6 +208,12 @@ def goals() -> list[str]:
         vs_runtime = min(ratio(fb, contended[("RuntimeAuto", t)]), ratio(fb, contended[("RuntimeManual", t)]))
         row(f"{t} threads: ≥ 3× Monitor", f"{vs_monitor:.2f}×", vs_monitor >= 3)
         row(f"{t} threads: ≥ 2× runtime limiter", f"{vs_runtime:.2f}× (the lower of auto and manual)", vs_runtime >= 2)
+        if ("FastBucketCoarseClock", t) in contended:
+            coarse = contended[("FastBucketCoarseClock", t)]
+            row(f"{t} threads, coarse clock (for reference): ≥ 3× Monitor / ≥ 2× runtime",
+                f"{ratio(coarse, contended[('Monitor', t)]):.2f}× / "
+                f"{min(ratio(coarse, contended[('RuntimeAuto', t)]), ratio(coarse, contended[('RuntimeManual', t)])):.2f}×",
+                None)
     waiting = {r.method: r for r in results("WaitingPathBenchmarks")}
     lateness_path = PERF / "waiting-path-lateness.csv"
     steady = None
@@ -231,7 +237,8 @@ def goals() -> list[str]:
 
 # --- charts -----------------------------------------------------------------------------------------------
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+           "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#e7ba52", "#7b4173", "#3182bd"]
 
 
 def svg(width: int, height: int, body: list[str]) -> str:
@@ -335,7 +342,7 @@ def allocation_chart() -> None:
     if not groups:
         return
     methods = list(dict.fromkeys(m for _, bars in groups for m, _ in bars))
-    color = {m: PALETTE[i % len(PALETTE)] if i < len(PALETTE) else "#333" for i, m in enumerate(methods)}
+    color = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(methods)}
     w, h, left, right, top, bottom = 900, 480, 70, 250, 50, 60
     pw, ph = w - left - right, h - top - bottom
     ymax = nice_max(max(a for _, bars in groups for _, a in bars if not math.isnan(a)))
