@@ -58,7 +58,7 @@ internal sealed class BatchProgressView
         return string.Create(CultureInfo.InvariantCulture,
             $"[{_runner.Elapsed.TotalSeconds,6:0.0}s] done {stats.Done}/{TotalText(stats)} ok {stats.Succeeded} failed {stats.Failed} " +
             $"in-flight {inFlight} queued {queued} 429s {_runner.RateLimited} retries {_runner.Retries} " +
-            $"rpm {rates.Requests:0} tpm {rates.Tokens:0} eta {Eta(stats, rates)}");
+            $"last-minute requests {rates.Requests:0} tokens {rates.Tokens:0} eta {Eta(stats, rates)}");
     }
 
     private IRenderable Render()
@@ -68,7 +68,7 @@ internal sealed class BatchProgressView
         var (queued, inFlight) = QueueState();
 
         var limits = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(_title)}[/]")
-            .AddColumn("quota").AddColumn("limit").AddColumn(new TableColumn("last minute").RightAligned())
+            .AddColumn("quota").AddColumn("limit").AddColumn(new TableColumn("used, last minute").RightAligned())
             .AddColumn("use of limit").AddColumn(new TableColumn("available now").RightAligned());
         foreach (var quota in _runner.Quotas.Quotas)
         {
@@ -126,12 +126,12 @@ internal sealed class BatchProgressView
 
     private static string Eta(BatchStatistics stats, ThroughputWindow.Rates rates)
     {
-        if (stats.Total < 0 || rates.Requests <= 0)
+        if (stats.Total < 0 || rates.RequestsPerMinute <= 0)
         {
             return "-";
         }
 
         double left = stats.Total - stats.Skipped - stats.Done;
-        return left <= 0 ? "0s" : TimeSpan.FromMinutes(left / rates.Requests).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture);
+        return left <= 0 ? "0s" : TimeSpan.FromMinutes(left / rates.RequestsPerMinute).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture);
     }
 }

@@ -2,7 +2,7 @@ using FastBucket.Cli.Batch;
 
 namespace FastBucket.Cli.Dashboard;
 
-/// <summary>Rates over the last minute, from samples of the run's counters taken at each refresh.</summary>
+/// <summary>Use over the last minute, from samples of the run's counters taken at each refresh.</summary>
 internal sealed class ThroughputWindow
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
@@ -17,20 +17,21 @@ internal sealed class ThroughputWindow
             _samples.Dequeue();
         }
 
-        var first = _samples.Peek();
-        // Until a minute has passed, the rate is over the whole run (the bucket's burst makes the first seconds fast).
-        double minutes = Math.Max((now.Elapsed - (now.Elapsed < Window ? TimeSpan.Zero : first.Elapsed)).TotalMinutes, 1.0 / 60);
-        var baseline = now.Elapsed < Window ? default : first;
+        // What the dimensions' limits count: use in the trailing minute (from the start while the run is younger), not
+        // an extrapolated rate, which in the first seconds would show a full bucket's burst as many times the limit.
+        var baseline = now.Elapsed <= Window ? default : _samples.Peek();
+        double minutes = Math.Max((now.Elapsed - baseline.Elapsed).TotalMinutes, 1.0 / 600);
         return new Rates(
-            (now.Requests - baseline.Requests) / minutes,
-            (now.InputTokens - baseline.InputTokens) / minutes,
-            (now.OutputTokens - baseline.OutputTokens) / minutes);
+            now.Requests - baseline.Requests,
+            now.InputTokens - baseline.InputTokens,
+            now.OutputTokens - baseline.OutputTokens,
+            (now.Requests - baseline.Requests) / minutes);
     }
 
     private readonly record struct Sample(TimeSpan Elapsed, long Requests, long InputTokens, long OutputTokens);
 
-    /// <summary>Per-minute rates.</summary>
-    public readonly record struct Rates(double Requests, double InputTokens, double OutputTokens)
+    /// <summary>Use in the trailing minute, and the request rate over it (per minute, for the ETA).</summary>
+    public readonly record struct Rates(double Requests, double InputTokens, double OutputTokens, double RequestsPerMinute)
     {
         public double Tokens => InputTokens + OutputTokens;
     }
