@@ -68,8 +68,17 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     private TokenBucket(long capacity, RefillRate rate, TimeProvider? timeProvider, long? initialTokens, int maxQueuedWaiters, long maxQueuedTokens)
     {
         ValidateLimits(capacity, rate, nameof(capacity));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedWaiters);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedTokens);
+        // 0 means "never wait", as QueueLimit = 0 does for the runtime's limiters: an acquire that cannot be granted
+        // at once is refused with QueueLimitExceededException.
+        if (maxQueuedWaiters < 0)
+        {
+            throw new ArgumentOutOfRangeException("options.MaxQueuedWaiters", maxQueuedWaiters, "The most waiters must be from 0 (never wait) to int.MaxValue.");
+        }
+
+        if (maxQueuedTokens < 0)
+        {
+            throw new ArgumentOutOfRangeException("options.MaxQueuedTokens", maxQueuedTokens, "The most queued tokens must be from 0 (never wait) to long.MaxValue.");
+        }
         timeProvider ??= TimeProvider.System;
         _clock = ReferenceEquals(timeProvider, TimeProvider.System) ? null : timeProvider;
         _timestampFrequency = timeProvider.TimestampFrequency;

@@ -21,9 +21,9 @@ public sealed class TokenBucketOptions
     /// <summary>The clock; <see langword="null"/> (default) for <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
-    /// <summary>Most async acquires waiting at once; more are refused with <see cref="QueueLimitExceededException"/>. Default: unlimited.</summary>
+    /// <summary>Most async acquires waiting at once, from 0 (never wait); more are refused with <see cref="QueueLimitExceededException"/>. Default: unlimited.</summary>
     public int MaxQueuedWaiters { get; set; } = int.MaxValue;
 
-    /// <summary>Most tokens asked for by waiting acquires at once; more are refused with <see cref="QueueLimitExceededException"/>. Default: unlimited.</summary>
+    /// <summary>Most tokens asked for by waiting acquires at once, from 0 (never wait); more are refused with <see cref="QueueLimitExceededException"/>. Default: unlimited.</summary>
     public long MaxQueuedTokens { get; set; } = long.MaxValue;
 }

@@ -326,4 +326,25 @@ public sealed class FastBucketRateLimiterTests
 
     private static FastBucketRateLimiter Limiter(FakeTimeProvider clock, long capacity, long tokensPerSecond, long initial) =>
         new(new TokenBucketOptions { Capacity = capacity, TokensPerPeriod = tokensPerSecond, InitialTokens = initial, TimeProvider = clock });
+
+    [Fact]
+    public async Task AcquireAsync_NoQueue_RefusedAtOnceWithRetryAfterLikeQueueLimitZero()
+    {
+        var clock = new FakeTimeProvider();
+        using var limiter = new FastBucketRateLimiter(new TokenBucketOptions
+        {
+            Capacity = 1,
+            TokensPerPeriod = 4,
+            TimeProvider = clock,
+            InitialTokens = 0,
+            MaxQueuedWaiters = 0,
+        });
+
+        using var refused = await limiter.AcquireAsync(1);
+
+        Assert.False(refused.IsAcquired);
+        Assert.True(refused.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), retryAfter);
+        Assert.Equal(0, limiter.GetStatistics()!.CurrentQueuedCount);
+    }
 }

@@ -212,4 +212,34 @@ public sealed class AsyncAcquireTests
         await three;
         await fits;
     }
+
+    [Fact]
+    public async Task AcquireAsync_MaxQueuedWaitersZero_NeverWaits()
+    {
+        var clock = new FakeTimeProvider();
+        using var bucket = new TokenBucket(new TokenBucketOptions { Capacity = 2, TokensPerPeriod = 1, TimeProvider = clock, MaxQueuedWaiters = 0 });
+
+        await bucket.AcquireAsync(2); // the tokens are there: granted at once, no queue needed
+        var refused = bucket.AcquireAsync(1);
+
+        Assert.True(refused.IsFaulted);
+        await Assert.ThrowsAsync<QueueLimitExceededException>(async () => await refused);
+        Assert.Equal(0, bucket.QueuedCount);
+    }
+
+    [Theory]
+    [InlineData(-1, 0, "options.MaxQueuedWaiters")]
+    [InlineData(0, -1, "options.MaxQueuedTokens")]
+    public void Constructor_NegativeQueueLimit_ThrowsNamingTheOption(int waiters, long tokens, string name)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new TokenBucket(new TokenBucketOptions
+        {
+            Capacity = 1,
+            TokensPerPeriod = 1,
+            MaxQueuedWaiters = waiters,
+            MaxQueuedTokens = tokens,
+        }));
+        Assert.Equal(name, error.ParamName);
+        Assert.Contains("never wait", error.Message, StringComparison.Ordinal);
+    }
 }
