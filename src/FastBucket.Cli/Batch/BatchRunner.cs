@@ -105,7 +105,7 @@ internal sealed class BatchRunner : IAsyncDisposable
         HashSet<string> completed,
         CancellationToken stopAdmitting)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new CustomIdSet();
         long sequence = 0;
         await foreach (var line in lines.WithCancellation(stopAdmitting).ConfigureAwait(false))
         {
@@ -119,7 +119,7 @@ internal sealed class BatchRunner : IAsyncDisposable
             if (!seen.Add(line.CustomId))
             {
                 // A second line with one custom id would make the output ambiguous: report it, send the first only.
-                await Console.Error.WriteLineAsync($"line {line.LineNumber}: duplicate custom_id '{line.CustomId}', skipped").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"line {line.LineNumber}: custom_id '{line.CustomId}' was seen before, skipped").ConfigureAwait(false);
                 Statistics.LineSkipped();
                 continue;
             }

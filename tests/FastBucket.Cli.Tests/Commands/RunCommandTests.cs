@@ -80,6 +80,21 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_DuplicateCustomId_SentOnceAndReportedWithItsLine()
+    {
+        using var dir = new TemporaryDirectory();
+        await using var simulator = await StartSimulatorAsync();
+        File.WriteAllLines(dir.File("in.jsonl"), [BatchFiles.ChatLine("same"), BatchFiles.ChatLine("other"), BatchFiles.ChatLine("same")]);
+
+        var result = await CliProcess.RunAsync(dir.Path, Key, Timeout, RunArgs(simulator, "in.jsonl"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("line 3: custom_id 'same' was seen before", result.StdErr, StringComparison.Ordinal);
+        Assert.Equal(["other", "same"], BatchFiles.ReadResults(dir.File("in.results.jsonl")).Select(l => l.CustomId).Order(StringComparer.Ordinal));
+        Assert.Equal(2, simulator.Statistics.Admitted);
+    }
+
+    [Fact]
     public async Task Run_Ordered_WritesResultsInInputOrder()
     {
         using var dir = new TemporaryDirectory();
