@@ -150,6 +150,48 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_Interrupted_StopsAdmittingFinishesInFlightAndResumes()
+    {
+        using var dir = new TemporaryDirectory();
+        await using var simulator = await StartSimulatorAsync(latency: "fixed:300ms");
+        File.WriteAllLines(dir.File("in.jsonl"), BatchFiles.ChatLines(200));
+        string output = dir.File("in.results.jsonl");
+
+        // Two at a time, 300 ms each: 30 s of work; interrupted (SIGINT, as Ctrl-C) once some results are in.
+        using (var run = CliProcess.Start(dir.Path, Key, RunArgs(simulator, "in.jsonl", "--workers", "2", "--json")))
+        {
+            var stdout = run.StandardOutput.ReadToEndAsync();
+            var stderr = run.StandardError.ReadToEndAsync();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while ((!File.Exists(output) || File.ReadAllLines(output).Length < 4) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await interrupt.WaitForExitAsync();
+            }
+
+            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {await stderr}");
+            Assert.Contains("Stopping", await stderr, StringComparison.Ordinal);
+            Assert.Contains("\"interrupted\":true", await stdout, StringComparison.Ordinal);
+        }
+
+        // Every request that was sent got its result: nothing in flight was abandoned.
+        var written = BatchFiles.ReadResults(output);
+        Assert.All(written, l => Assert.Equal(200, l.StatusCode));
+        Assert.Equal(simulator.Statistics.Admitted, written.Count);
+        Assert.InRange(written.Count, 4, 199);
+
+        var resumed = await CliProcess.RunAsync(dir.Path, Key, Timeout, RunArgs(simulator, "in.jsonl", "--workers", "64"));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(200, BatchFiles.ReadResults(output).Select(l => l.CustomId).Distinct().Count());
+        Assert.Equal(200, BatchFiles.ReadResults(output).Count);
+    }
+
+    [Fact]
     public async Task Run_FailedResults_RetriedByTheNextRunWithoutDuplicates()
     {
         using var dir = new TemporaryDirectory();
