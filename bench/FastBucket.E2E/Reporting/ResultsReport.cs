@@ -19,13 +19,13 @@ internal static class ResultsReport
     public static string Csv(IReadOnlyList<ContenderResult> results)
     {
         var csv = new StringBuilder();
-        csv.AppendLine("contender,wall_s,binding_limit,binding_limit_share,rpm_share,tpm_share,http_429,retries,sends,queue_p50_ms,queue_p99_ms,completion_p50_ms,completion_p99_ms,ok,failed,never_sent,sim_requests,sim_admitted,input_tokens,output_tokens,achieved_tpm");
+        csv.AppendLine("contender,wall_s,binding_limit,binding_limit_share,rpm_share,tpm_share,http_429,retries,sends,queue_p50_ms,queue_p99_ms,completion_p50_ms,completion_p99_ms,ok,failed,never_sent,http_429_client,sim_requests,sim_admitted,input_tokens,output_tokens,achieved_tpm");
         foreach (var r in results)
         {
             var c = r.Client;
             csv.AppendLine(string.Create(
                 Invariant,
-                $"\"{r.Name}\",{c.WallSeconds:0.000},{r.BindingLimit},{r.BindingLimitShare:0.0000},{r.RequestShare:0.0000},{r.TokenShare:0.0000},{r.SimulatorRateLimited},{c.Retries},{c.Sends},{Ms(c.QueueingP50Ms)},{Ms(c.QueueingP99Ms)},{Ms(c.CompletionP50Ms)},{Ms(c.CompletionP99Ms)},{c.Succeeded},{c.Failed},{c.NeverSent},{r.SimulatorRequests},{r.SimulatorAdmitted},{r.InputTokens},{r.OutputTokens},{r.AchievedTokensPerMinute:0.0}"));
+                $"\"{r.Name}\",{c.WallSeconds:0.000},{r.BindingLimit},{r.BindingLimitShare:0.0000},{r.RequestShare:0.0000},{r.TokenShare:0.0000},{r.SimulatorRateLimited},{c.Retries},{c.Sends},{Ms(c.QueueingP50Ms)},{Ms(c.QueueingP99Ms)},{Ms(c.CompletionP50Ms)},{Ms(c.CompletionP99Ms)},{c.Succeeded},{c.Failed},{c.NeverSent},{c.RateLimitedSeen},{r.SimulatorRequests},{r.SimulatorAdmitted},{r.InputTokens},{r.OutputTokens},{r.AchievedTokensPerMinute:0.0}"));
         }
 
         return csv.ToString();
@@ -53,12 +53,12 @@ internal static class ResultsReport
         md.AppendLine();
         md.AppendLine("## Details");
         md.AppendLine();
-        md.AppendLine("| Contender | Sends (= simulator requests) | Admitted | Input tokens | Output tokens | Achieved TPM | RPM share | TPM share | Completion p50 ms | Completion p99 ms | Never sent |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| Contender | Sends (= simulator requests) | 429s seen by the client | Admitted | Input tokens | Output tokens | Achieved TPM | RPM share | TPM share | Completion p50 ms | Completion p99 ms | Never sent |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var c = r.Client;
-            Line($"| {r.Name} | {c.Sends:N0} ({r.SimulatorRequests:N0}) | {r.SimulatorAdmitted:N0} | {r.InputTokens:N0} | {r.OutputTokens:N0} | {r.AchievedTokensPerMinute:N0} | {r.RequestShare:P1} | {r.TokenShare:P1} | {Ms(c.CompletionP50Ms)} | {Ms(c.CompletionP99Ms)} | {c.NeverSent:N0} |");
+            Line($"| {r.Name} | {c.Sends:N0} ({r.SimulatorRequests:N0}) | {c.RateLimitedSeen:N0} | {r.SimulatorAdmitted:N0} | {r.InputTokens:N0} | {r.OutputTokens:N0} | {r.AchievedTokensPerMinute:N0} | {r.RequestShare:P1} | {r.TokenShare:P1} | {Ms(c.CompletionP50Ms)} | {Ms(c.CompletionP99Ms)} | {c.NeverSent:N0} |");
         }
 
         md.AppendLine();
@@ -74,7 +74,7 @@ internal static class ResultsReport
         md.AppendLine();
         md.AppendLine("- **Wall s**: from handing over the whole workload to the end of the last request (success or giving up).");
         md.AppendLine("- **Binding limit share**: consumed / (limit + limit / 60 s × wall seconds) for the dimension closest to full, as the CLI's `binding_limit_share`: tokens = input + output tokens the simulator reported in usage; requests = requests it admitted. A client that keeps the account exactly full scores 100%.");
-        md.AppendLine("- **429s received**: counted by the simulator (the clients' own counts agree).");
+        md.AppendLine("- **429s received**: counted by the simulator; the details show the count seen just above the socket, and each contender's own count is in its counters.");
         md.AppendLine("- **Retries**: sends on the wire beyond the first of each request (counted just above the socket, equal to simulator requests minus requests sent at least once). An attempt refused inside the client (open circuit) is not a send.");
         md.AppendLine("- **Queueing delay**: from handing over the workload to the request's first send on the wire (measured just above the socket, the same way for all).");
         md.AppendLine("- **Completion**: from handing over the workload to the request's end.");
