@@ -38,10 +38,11 @@ internal static class RunCommand
         var timeout = new Option<double>("--timeout") { Description = "Seconds a request may take, waits for quota and retries included.", DefaultValueFactory = _ => 600 };
         timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 1 or > 86_400) r.AddError("--timeout must be from 1 to 86400 seconds."); });
         var redis = RedisOption.Create();
+        var redisInstances = RedisOption.CreateInstances();
 
         var command = new Command("run", "Send a JSONL batch through the rate limits: resumable, crash-safe, no 429 storms.")
         {
-            input, output, provider, baseUrl, keyEnv, model, limitsFile, tier, ordered, maxAttempts, workers, noLive, json, interval, timeout, redis,
+            input, output, provider, baseUrl, keyEnv, model, limitsFile, tier, ordered, maxAttempts, workers, noLive, json, interval, timeout, redis, redisInstances,
         };
         limits.AddTo(command);
 
@@ -98,7 +99,7 @@ internal static class RunCommand
                 }
             }
 
-            using var shared = await RedisOption.ApplyAsync(parse, redis, quotas).ConfigureAwait(false);
+            using var shared = await RedisOption.ApplyAsync(parse, redis, redisInstances, quotas).ConfigureAwait(false);
             if (shared is { Failed: true })
             {
                 return ExitCodes.UsageError;

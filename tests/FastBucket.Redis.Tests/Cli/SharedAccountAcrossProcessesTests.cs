@@ -24,7 +24,7 @@ public sealed class SharedAccountAcrossProcessesTests(RedisServerFixture redis) 
             File.WriteAllLines(dir.File($"in{p}.jsonl"), BatchFiles.ChatLines(perProcess, prefix: $"p{p}-"));
             return CliProcess.RunAsync(dir.Path, key, TimeSpan.FromMinutes(3),
                 "run", $"in{p}.jsonl", "--base-url", simulator.BaseAddress.ToString(), "--rpm", rpm.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--redis", redis.Server.Configuration, "--no-live", "--json");
+                "--redis", redis.Server.Configuration, "--redis-instances", "3", "--no-live", "--json");
         }).ToList();
         var results = await Task.WhenAll(runs);
 
