@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using FastBucket.Providers;
 
 namespace FastBucket.Cli.Batch;
 
@@ -130,52 +131,27 @@ internal sealed class BatchResult
 
     private static (string? Code, string? Message) ErrorFromBody(ReadOnlySpan<byte> body)
     {
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            if (!JsonDocument.TryParseValue(ref reader, out var document))
-            {
-                return (null, null);
-            }
-
-            using (document)
-            {
-                var root = document.RootElement;
-                if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0)
-                {
-                    root = root[0]; // Gemini wraps some errors in an array
-                }
-
-                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("error", out var error))
-                {
-                    return (null, null);
-                }
-
-                if (error.ValueKind == JsonValueKind.String)
-                {
-                    return (null, error.GetString());
-                }
-
-                if (error.ValueKind != JsonValueKind.Object)
-                {
-                    return (null, null);
-                }
-
-                string? code = error.TryGetProperty("code", out var c) ? c.ValueKind switch
-                {
-                    JsonValueKind.String => c.GetString(),
-                    JsonValueKind.Number => c.GetRawText(),
-                    _ => null,
-                } : null;
-                code ??= error.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-                code ??= error.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-                string? message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-                return (code, message);
-            }
-        }
-        catch (JsonException)
+        using var document = JsonBody.TryParse(body);
+        if (document is null)
         {
             return (null, null);
         }
+
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0)
+        {
+            root = root[0]; // Gemini wraps some errors in an array
+        }
+
+        var error = root.Property("error");
+        if (error.ValueKind == JsonValueKind.String)
+        {
+            return (null, error.GetString());
+        }
+
+        var code = error.Property("code");
+        string? text = code.ValueKind == JsonValueKind.Number ? code.GetRawText() : code.AsString();
+        text ??= error.Property("type").AsString() ?? error.Property("status").AsString();
+        return (text, error.Property("message").AsString());
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using FastBucket.Cli.Batch;
 using FastBucket.Cli.Dashboard;
@@ -13,11 +14,13 @@ internal static class BatchExecution
         IAsyncEnumerable<BatchInputLine> lines,
         Action<BatchStatistics>? countTotal,
         string title,
-        bool live,
-        bool json,
-        TimeSpan progressInterval,
+        ParseResult parse,
+        ProgressOptions progress,
         CancellationToken cancellationToken)
     {
+        bool live = !parse.GetValue(progress.NoLive);
+        bool json = parse.GetValue(progress.Json);
+        var progressInterval = TimeSpan.FromSeconds(parse.GetValue(progress.Interval));
         using var interruption = new ConsoleInterruption(cancellationToken);
         await using var runner = new BatchRunner(options);
         countTotal?.Invoke(runner.Statistics);

@@ -24,30 +24,23 @@ internal static class DemoCommand
         var tpm = new Option<long>("--tpm") { Description = "The simulated account's tokens per minute.", DefaultValueFactory = _ => 30_000 };
         rpm.Validators.Add(r => { if (r.GetValueOrDefault<long>() is < 1 or > 100_000_000) r.AddError("--rpm must be from 1 to 100000000."); });
         tpm.Validators.Add(r => { if (r.GetValueOrDefault<long>() is < 1 or > 1_000_000_000) r.AddError("--tpm must be from 1 to 1000000000."); });
-        var latency = new Option<string>("--latency") { Description = "Simulated response latency: none, fixed:50ms, uniform:100ms-400ms, lognormal:200ms[,sigma[,cap]].", DefaultValueFactory = _ => "uniform:100ms-400ms" };
-        latency.Validators.Add(r => { if (!LatencyOptions.TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError("--latency: expected none, fixed:50ms, uniform:100ms-400ms or lognormal:200ms[,sigma[,cap]]."); });
-        var faults = new Option<string?>("--faults") { Description = "Injected faults, e.g. 500=0.01,503=0.01,reset=0.005 (retried by FastBucket)." };
-        faults.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } f && !Simulator.Faults.FaultOptions.TryParse(f, out _)) r.AddError("--faults: expected name=rate pairs (500, 503, 529, reset, slow, noheaders, malformed) with rates from 0 to 1."); });
+        var shape = new SimulatorShapeOptions(defaultLatency: "uniform:100ms-400ms");
         var seed = new Option<int>("--seed") { Description = "Seed for the generated batch and the simulator.", DefaultValueFactory = _ => 42 };
         var output = new Option<string>("--output", "-o") { Description = "The results file (replaced).", DefaultValueFactory = _ => "fastbucket-demo.results.jsonl" };
-        var noLive = new Option<bool>("--no-live") { Description = "Print a plain progress line every few seconds instead of the live dashboard." };
-        var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
-        var interval = new Option<double>("--progress-interval") { Description = "Seconds between plain progress lines.", DefaultValueFactory = _ => 5 };
-        interval.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 0.1 or > 3600) r.AddError("--progress-interval must be from 0.1 to 3600 seconds."); });
+        var progress = new ProgressOptions();
 
         var command = new Command("demo", "Run a generated batch against the built-in simulator (an OpenAI-like account) with the live dashboard; no API key, no network.")
         {
-            requests, rpm, tpm, latency, faults, seed, output, noLive, json, interval,
+            requests, rpm, tpm, seed, output,
         };
+        shape.AddTo(command);
+        progress.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var limits = new RateLimits { RequestsPerMinute = parse.GetValue(rpm), TokensPerMinute = parse.GetValue(tpm) };
-            var simulatorOptions = new SimulatorOptions { Seed = parse.GetValue(seed), Latency = LatencyOptions.Parse(parse.GetValue(latency)!) };
+            var simulatorOptions = new SimulatorOptions { Seed = parse.GetValue(seed) };
             simulatorOptions.RateLimits.SetAll(limits);
-            if (parse.GetValue(faults) is { } f)
-            {
-                simulatorOptions.Faults = Simulator.Faults.FaultOptions.Parse(f);
-            }
+            shape.ApplyTo(parse, simulatorOptions);
 
             await using var simulator = await ProviderSimulator.StartAsync(simulatorOptions, cancellationToken).ConfigureAwait(false);
             string outputPath = parse.GetValue(output)!;
@@ -67,10 +60,10 @@ internal static class DemoCommand
             };
 
             int count = parse.GetValue(requests);
-            bool jsonOutput = parse.GetValue(json);
+            bool jsonOutput = parse.GetValue(progress.Json);
             if (!jsonOutput)
             {
-                await Console.Error.WriteLineAsync($"Simulator on {simulator.BaseAddress} (OpenAI-like: {limits.RequestsPerMinute} RPM, {limits.TokensPerMinute} TPM, latency {parse.GetValue(latency)}); sending {count} chat requests.").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"Simulator on {simulator.BaseAddress} (OpenAI-like: {limits.RequestsPerMinute} RPM, {limits.TokensPerMinute} TPM, latency {parse.GetValue(shape.Latency)}); sending {count} chat requests.").ConfigureAwait(false);
             }
 
             var summary = await BatchExecution.RunAsync(
@@ -78,9 +71,8 @@ internal static class DemoCommand
                 DemoBatch.GenerateAsync(count, "gpt-4o-mini", parse.GetValue(seed), cancellationToken),
                 stats => stats.SetTotal(count),
                 "fastbucket demo → simulated OpenAI",
-                live: !parse.GetValue(noLive),
-                json: jsonOutput,
-                TimeSpan.FromSeconds(parse.GetValue(interval)),
+                parse,
+                progress,
                 cancellationToken).ConfigureAwait(false);
 
             if (!jsonOutput)

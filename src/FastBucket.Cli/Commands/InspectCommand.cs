@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using FastBucket.Catalog;
 using FastBucket.Providers;
 using Spectre.Console;
 
@@ -40,7 +41,7 @@ internal static class InspectCommand
             try
             {
                 await using var stream = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
-                inspection = await RawResponseInspector.InspectAsync(stream, ParseProvider(parse.GetValue(provider)), clock, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+                inspection = await RawResponseInspector.InspectAsync(stream, CatalogProviders.TryGetProvider(parse.GetValue(provider)), clock, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -72,18 +73,6 @@ internal static class InspectCommand
         });
         return command;
     }
-
-    private static LlmProvider? ParseProvider(string? name) => name switch
-    {
-        null => null,
-        "openai" => LlmProvider.OpenAI,
-        "anthropic" => LlmProvider.Anthropic,
-        "gemini" => LlmProvider.Gemini,
-        "openrouter" => LlmProvider.OpenRouter,
-        "azure-openai" or "azure" => LlmProvider.AzureOpenAI,
-        "groq" => LlmProvider.Groq,
-        _ => LlmProvider.Generic,
-    };
 
     private static void WriteTable(RawResponseInspection inspection)
     {

@@ -31,10 +31,7 @@ internal static class RunCommand
         maxAttempts.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100) r.AddError("--max-attempts must be from 1 to 100."); });
         var workers = new Option<int>("--workers") { Description = "Requests held at once (waiting for quota or at the provider).", DefaultValueFactory = _ => 256 };
         workers.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100_000) r.AddError("--workers must be from 1 to 100000."); });
-        var noLive = new Option<bool>("--no-live") { Description = "Print a plain progress line every few seconds instead of the live dashboard." };
-        var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
-        var interval = new Option<double>("--progress-interval") { Description = "Seconds between plain progress lines.", DefaultValueFactory = _ => 5 };
-        interval.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 0.1 or > 3600) r.AddError("--progress-interval must be from 0.1 to 3600 seconds."); });
+        var progress = new ProgressOptions();
         var timeout = new Option<double>("--timeout") { Description = "Seconds a request may take, waits for quota and retries included.", DefaultValueFactory = _ => 600 };
         timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 1 or > 86_400) r.AddError("--timeout must be from 1 to 86400 seconds."); });
         var redis = RedisOption.Create();
@@ -42,9 +39,10 @@ internal static class RunCommand
 
         var command = new Command("run", "Send a JSONL batch through the rate limits: resumable, crash-safe, no 429 storms.")
         {
-            input, output, provider, baseUrl, keyEnv, model, limitsFile, tier, ordered, maxAttempts, workers, noLive, json, interval, timeout, redis, redisInstances,
+            input, output, provider, baseUrl, keyEnv, model, limitsFile, tier, ordered, maxAttempts, workers, timeout, redis, redisInstances,
         };
         limits.AddTo(command);
+        progress.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -126,9 +124,8 @@ internal static class RunCommand
                 ReadLinesAsync(inputPath, modelName, cancellationToken),
                 inputPath == "-" ? null : stats => _ = CountLinesAsync(inputPath, stats),
                 $"fastbucket run {Path.GetFileName(inputPath)} → {endpoint.Name}",
-                live: !parse.GetValue(noLive),
-                json: parse.GetValue(json),
-                TimeSpan.FromSeconds(parse.GetValue(interval)),
+                parse,
+                progress,
                 cancellationToken).ConfigureAwait(false);
             return summary.ExitCode;
         });

@@ -15,27 +15,21 @@ internal static class ServeCommand
         port.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--port must be from 0 to 65535."); });
         var limits = new Option<string?>("--limits") { Description = "Every provider's per-key, per-model limits, e.g. rpm=500,tpm=200000 (names: rpm, tpm, itpm, otpm, rpd, tpd; 'none' for unlimited). Default: each provider's own shape." };
         limits.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } l && !RateLimits.TryParse(l, out _)) r.AddError("--limits: expected e.g. rpm=500,tpm=200000 with positive integers."); });
-        var latency = new Option<string>("--latency") { Description = "Response latency: none, fixed:50ms, uniform:100ms-400ms, lognormal:200ms[,sigma[,cap]].", DefaultValueFactory = _ => "none" };
-        latency.Validators.Add(r => { if (!LatencyOptions.TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError("--latency: expected none, fixed:50ms, uniform:100ms-400ms or lognormal:200ms[,sigma[,cap]]."); });
-        var faults = new Option<string?>("--faults") { Description = "Injected faults, e.g. 500=0.01,503=0.02,529=0.01,reset=0.001,slow=0.05,noheaders=0.01,malformed=0.001." };
-        faults.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } f && !FaultOptions.TryParse(f, out _)) r.AddError("--faults: expected name=rate pairs with rates from 0 to 1."); });
+        var shape = new SimulatorShapeOptions(defaultLatency: "none");
         var seed = new Option<int?>("--seed") { Description = "Seed for reproducible latencies, faults and texts." };
 
         var command = new Command("serve", "Run the provider simulator (OpenAI, Anthropic, Gemini, OpenRouter and Azure OpenAI dialects, with their rate-limit headers and 429s) on 127.0.0.1.")
         {
-            port, limits, latency, faults, seed,
+            port, limits, seed,
         };
+        shape.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new SimulatorOptions { Port = parse.GetValue(port), Seed = parse.GetValue(seed), Latency = LatencyOptions.Parse(parse.GetValue(latency)!) };
+            var options = new SimulatorOptions { Port = parse.GetValue(port), Seed = parse.GetValue(seed) };
+            shape.ApplyTo(parse, options);
             if (parse.GetValue(limits) is { } l)
             {
                 options.RateLimits.SetAll(RateLimits.Parse(l));
-            }
-
-            if (parse.GetValue(faults) is { } f)
-            {
-                options.Faults = FaultOptions.Parse(f);
             }
 
             await using var simulator = await ProviderSimulator.StartAsync(options, cancellationToken).ConfigureAwait(false);

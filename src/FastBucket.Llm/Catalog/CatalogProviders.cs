@@ -57,6 +57,19 @@ internal static class CatalogProviders
         _ => "generic",
     };
 
+    /// <summary>The <see cref="LlmProvider"/> a spelling names (<c>deepseek</c> and <c>generic</c>: <see cref="LlmProvider.Generic"/>), or <see langword="null"/> when it names none.</summary>
+    public static LlmProvider? TryGetProvider(string? name) => TryResolve(name) switch
+    {
+        null => null,
+        "openai" => LlmProvider.OpenAI,
+        "anthropic" => LlmProvider.Anthropic,
+        "gemini" => LlmProvider.Gemini,
+        "openrouter" => LlmProvider.OpenRouter,
+        "azure-openai" => LlmProvider.AzureOpenAI,
+        "groq" => LlmProvider.Groq,
+        _ => LlmProvider.Generic,
+    };
+
     /// <summary>The canonical id for a spelling, or <see langword="null"/> when the provider is not known.</summary>
     public static string? TryResolve(string? name)
     {

@@ -23,6 +23,7 @@ public static class FastBucketMetrics
 
     private static readonly Meter s_meter = new(MeterName, typeof(FastBucketMetrics).Assembly.GetName().Version?.ToString());
     private static readonly ConcurrentDictionary<QuotaRegistry, byte> s_registries = new();
+    private static readonly QuotaDimension[] s_dimensions = Enum.GetValues<QuotaDimension>();
     private static readonly Counter<long> s_grants = s_meter.CreateCounter<long>("fastbucket.quota.grants", "{reservation}", "Reservations granted.");
     private static readonly Counter<long> s_refusals = s_meter.CreateCounter<long>("fastbucket.quota.refusals", "{reservation}", "Reservations refused: exhausted quota, a request above a limit, a full queue.");
     private static readonly Histogram<double> s_wait = s_meter.CreateHistogram<double>("fastbucket.quota.wait", "s", "How long each reservation waited for room.");
@@ -83,7 +84,7 @@ public static class FastBucketMetrics
         {
             foreach (var quota in registry.Quotas)
             {
-                foreach (var dimension in Enum.GetValues<QuotaDimension>())
+                foreach (var dimension in s_dimensions)
                 {
                     if (quota.Available(dimension) is long level)
                     {
