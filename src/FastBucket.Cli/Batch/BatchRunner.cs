@@ -206,6 +206,7 @@ internal sealed class BatchRunner : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
+        _handler.Quotas.Dispose(); // the handler was given the registry, so it leaves disposing it to us
         return ValueTask.CompletedTask;
     }
 }

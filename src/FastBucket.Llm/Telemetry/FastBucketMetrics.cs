@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using FastBucket.Quotas;
 
 namespace FastBucket.Telemetry;
@@ -22,7 +22,8 @@ public static class FastBucketMetrics
     public const string MeterName = "FastBucket";
 
     private static readonly Meter s_meter = new(MeterName, typeof(FastBucketMetrics).Assembly.GetName().Version?.ToString());
-    private static readonly ConcurrentDictionary<QuotaRegistry, byte> s_registries = new();
+    // Weak: a registry its owner forgets to dispose is still collected, and then no longer observed.
+    private static readonly ConditionalWeakTable<QuotaRegistry, object?> s_registries = new();
     private static readonly QuotaDimension[] s_dimensions = Enum.GetValues<QuotaDimension>();
     private static readonly Counter<long> s_grants = s_meter.CreateCounter<long>("fastbucket.quota.grants", "{reservation}", "Reservations granted.");
     private static readonly Counter<long> s_refusals = s_meter.CreateCounter<long>("fastbucket.quota.refusals", "{reservation}", "Reservations refused: exhausted quota, a request above a limit, a full queue.");
@@ -35,9 +36,9 @@ public static class FastBucketMetrics
         s_meter.CreateObservableGauge("fastbucket.quota.available", ObserveAvailable, "{token}", "Each limited dimension's level now.");
     }
 
-    internal static void Track(QuotaRegistry registry) => s_registries.TryAdd(registry, 0);
+    internal static void Track(QuotaRegistry registry) => s_registries.TryAdd(registry, null);
 
-    internal static void Untrack(QuotaRegistry registry) => s_registries.TryRemove(registry, out _);
+    internal static void Untrack(QuotaRegistry registry) => s_registries.Remove(registry);
 
     internal static void Granted(in QuotaKey key, TimeSpan wait)
     {
@@ -80,7 +81,7 @@ public static class FastBucketMetrics
 
     private static IEnumerable<Measurement<long>> ObserveAvailable()
     {
-        foreach (var registry in s_registries.Keys)
+        foreach (var (registry, _) in s_registries)
         {
             foreach (var quota in registry.Quotas)
             {
