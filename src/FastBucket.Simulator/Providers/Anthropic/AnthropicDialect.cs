@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace FastBucket.Simulator.Providers.Anthropic;
 
 /// <summary>
-/// Anthropic: <c>x-api-key</c>; errors as <c>{"type":"error","error":{"type","message"},"request_id"}</c>; 429
+/// Anthropic: <c>x-api-key</c>, or <c>Authorization: Bearer</c> as the official .NET SDK (13.x) sends the key; errors as <c>{"type":"error","error":{"type","message"},"request_id"}</c>; 429
 /// <c>rate_limit_error</c> with <c>retry-after</c> (whole seconds) and <c>x-should-retry</c>; 529 <c>overloaded_error</c>;
 /// <c>anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}</c> headers with
 /// RFC 3339 resets (when fully replenished) and token remainders rounded to the nearest thousand, as documented.
@@ -17,7 +17,7 @@ internal sealed class AnthropicDialect : ProviderDialect
 {
     public override SimulatedProvider Provider => SimulatedProvider.Anthropic;
 
-    public override string? ReadApiKey(HttpRequest request) => NonBlank(request.Headers["x-api-key"]);
+    public override string? ReadApiKey(HttpRequest request) => NonBlank(request.Headers["x-api-key"]) ?? ReadBearerToken(request);
 
     public override string NewRequestId(Random random) => "req_011C" + RandomIdentifiers.Alphanumeric(random, 20);
 
