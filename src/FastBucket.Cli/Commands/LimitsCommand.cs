@@ -13,7 +13,7 @@ internal static class LimitsCommand
     {
         var provider = new Argument<string?>("provider") { Description = "Only this provider (openai, anthropic, gemini, openrouter, azure-openai, groq).", Arity = ArgumentArity.ZeroOrOne };
         var model = new Argument<string?>("model") { Description = "Only entries that apply to this model.", Arity = ArgumentArity.ZeroOrOne };
-        var file = new Option<string?>("--limits") { Description = "A JSON limits file layered over the built-in catalog." };
+        var file = new Option<string?>("--limits") { Description = "A JSON or YAML limits file layered over the built-in catalog." };
         var json = new Option<bool>("--json") { Description = "Print the entries as a JSON array." };
 
         var command = new Command("limits", "Show the published default limits per provider, model and tier, with source and as-of date.")

@@ -23,7 +23,7 @@ internal static class RunCommand
         var baseUrl = new Option<string?>("--base-url") { Description = "The API root (default: the provider's public endpoint; required for azure)." };
         var keyEnv = new Option<string?>("--api-key-env") { Description = "The environment variable holding the API key (default: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENROUTER_API_KEY or AZURE_OPENAI_API_KEY). Keys are never read from the command line." };
         var model = new Option<string?>("--model", "-m") { Description = "The model for lines whose body names none (and for the default Gemini / Azure path)." };
-        var limitsFile = new Option<string?>("--limits") { Description = "A JSON limits file overriding the built-in catalog (same shape as provider-limits.json)." };
+        var limitsFile = new Option<string?>("--limits") { Description = "A limits file overriding the built-in catalog: JSON (the shape of provider-limits.json) or YAML (provider, model, requests_per_minute...)." };
         var tier = new Option<string?>("--tier") { Description = "Your account's tier in the catalog (e.g. tier-1)." };
         var limits = new LimitOptions();
         var ordered = new Option<bool>("--ordered") { Description = "Write results in input order (held results are bounded by a window)." };

@@ -18,7 +18,7 @@ public sealed class FastBucketLimitsOptions
     /// <summary>The configuration section these options are read from by convention.</summary>
     public const string SectionName = "FastBucket:Limits";
 
-    /// <summary>A catalog file in the embedded table's JSON shape, whose entries override the embedded ones; relative to the current directory.</summary>
+    /// <summary>A catalog file in the embedded table's JSON shape or in YAML (see README), whose entries override the embedded ones; relative to the current directory.</summary>
     public string? File { get; set; }
 
     /// <summary>The account's tier per provider (provider name to tier name), used when a lookup names no tier.</summary>

@@ -12,7 +12,8 @@ namespace FastBucket.Catalog;
 /// <para>
 /// <see cref="Default"/> holds the table embedded in the library (read from the providers' documentation; every
 /// entry says its <see cref="CatalogEntry.Source"/> and <see cref="CatalogEntry.AsOf"/> date, and limits change
-/// often). Overrides are layered on top: <see cref="WithFile"/> (a file in the same JSON shape),
+/// often). Overrides are layered on top: <see cref="WithFile"/> (a file in the same JSON shape, or YAML as provider,
+/// model, then limits such as <c>requests_per_minute</c>; <c>.yaml</c> and <c>.yml</c> files are read as YAML),
 /// <see cref="WithConfiguration"/> / <see cref="WithOptions"/> (hosted apps), and the file named by the
 /// <see cref="EnvironmentVariable"/> environment variable, which <see cref="CreateDefault"/> applies.
 /// </para>
@@ -315,7 +316,40 @@ public sealed class LimitsCatalog
             throw new LimitsCatalogException(fullPath, null, $"{name} could not be read: {error.Message}", error);
         }
 
-        return CatalogJsonReader.Read(bytes, fullPath, name, strictModelNames: true);
+        return IsYaml(fullPath, bytes)
+            ? CatalogYamlReader.Read(DecodeUtf8(bytes, fullPath, name), fullPath, name)
+            : CatalogJsonReader.Read(bytes, fullPath, name, strictModelNames: true);
+    }
+
+    /// <summary>A <c>.yaml</c> or <c>.yml</c> file is YAML, a <c>.json</c> file JSON; any other is JSON when it starts like JSON.</summary>
+    private static bool IsYaml(string path, ReadOnlySpan<byte> bytes)
+    {
+        string extension = Path.GetExtension(path);
+        if (extension.Equals(".yaml", StringComparison.OrdinalIgnoreCase) || extension.Equals(".yml", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (extension.Equals(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> text = bytes.StartsWith("\uFEFF"u8) ? bytes[3..] : bytes;
+        text = text.TrimStart(" \t\r\n"u8);
+        return !text.IsEmpty && text[0] is not (byte)'[' and not (byte)'{' and not (byte)'/';
+    }
+
+    private static string DecodeUtf8(byte[] bytes, string origin, string name)
+    {
+        try
+        {
+            return new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF');
+        }
+        catch (System.Text.DecoderFallbackException error)
+        {
+            throw new LimitsCatalogException(origin, null, $"{name} is not UTF-8 text.", error);
+        }
     }
 
     /// <summary>

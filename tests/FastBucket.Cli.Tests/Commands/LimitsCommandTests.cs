@@ -40,4 +40,30 @@ public sealed class LimitsCommandTests
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains("limits", result.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Limits_YamlLimitsFileFromTheEnvironment_ListsItsEntries()
+    {
+        using var dir = new TemporaryDirectory();
+        File.WriteAllText(dir.File("limits.yaml"), "openai:\n  gpt-4:\n    requests_per_minute: 200\n    tokens_per_minute: 40000\n");
+        var result = await CliProcess.RunAsync(
+            dir.Path, new Dictionary<string, string> { ["FASTBUCKET_LIMITS"] = dir.File("limits.yaml") }, TimeSpan.FromMinutes(1), "limits", "openai", "gpt-4", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var document = JsonDocument.Parse(result.StdOut);
+        var first = document.RootElement.EnumerateArray().First();
+        Assert.Equal(200, first.GetProperty("rpm").GetInt64());
+        Assert.Equal(40_000, first.GetProperty("tpm").GetInt64());
+    }
+
+    [Fact]
+    public async Task Limits_BrokenYamlLimitsFile_ExitsTwoNamingTheFileAndLine()
+    {
+        using var dir = new TemporaryDirectory();
+        File.WriteAllText(dir.File("limits.yaml"), "openai:\n  gpt-4:\n    requests_per_minute: lots\n");
+        var result = await CliProcess.RunAsync(dir.Path, null, TimeSpan.FromMinutes(1), "limits", "--limits", "limits.yaml");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("limits.yaml', line 2, entry openai/gpt-4, line 3: 'requests_per_minute' is 'lots'", result.StdErr, StringComparison.Ordinal);
+    }
 }

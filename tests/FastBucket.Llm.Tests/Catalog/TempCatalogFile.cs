@@ -5,11 +5,11 @@ internal sealed class TempCatalogFile : IDisposable
 {
     private readonly string _directory;
 
-    public TempCatalogFile(string json)
+    public TempCatalogFile(string json, string fileName = "limits.json")
     {
         _directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "fastbucket-catalog-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
-        Path = System.IO.Path.Combine(_directory, "limits.json");
+        Path = System.IO.Path.Combine(_directory, fileName);
         File.WriteAllText(Path, json);
     }
 
