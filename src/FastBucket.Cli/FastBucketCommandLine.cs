@@ -15,6 +15,7 @@ internal static class FastBucketCommandLine
             ServeCommand.Create(),
             LimitsCommand.Create(),
             InspectCommand.Create(),
+            MonitorCommand.Create(),
         };
         return root;
     }
