@@ -66,6 +66,14 @@ public sealed class CatalogEntry
     /// <summary>Remarks that come with the entry.</summary>
     public string? Notes { get; }
 
+    /// <summary>
+    /// The name of the one quota that every model the entry matches draws on, or <see langword="null"/> when each
+    /// model has its own. Providers count some limits across models: Anthropic's Claude Sonnet 4.x limits are combined
+    /// over 4.6, 4.5 and 4; OpenRouter's <c>:free</c> limits are per account. Two models that share it share one quota
+    /// (see <see cref="LimitsCatalog.ResolveQuotaKey"/>).
+    /// </summary>
+    public string? SharedAs { get; init; }
+
     /// <summary>Where the entry was read: <c>embedded</c>, a file path, or a configuration path.</summary>
     public string Origin { get; }
 
@@ -88,6 +96,11 @@ public sealed class CatalogEntry
         if (text.Length == before)
         {
             text.Append(" no limits stated");
+        }
+
+        if (SharedAs is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" shared as {SharedAs}");
         }
 
         if (AsOf is not null)

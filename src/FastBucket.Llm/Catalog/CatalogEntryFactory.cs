@@ -62,7 +62,13 @@ internal static class CatalogEntryFactory
         };
 
         string tier = TierName.IsAny(fields.Tier) ? TierName.Any : fields.Tier!.Trim();
-        return new CatalogEntry(provider, model, patterns, tier, limits, fields.Source, fields.AsOf, fields.Notes, origin);
+        string? sharedAs = fields.SharedAs?.Trim();
+        if (sharedAs is { Length: 0 })
+        {
+            throw Error(origin, index, $"{where}: 'shared_as' is empty; name the quota the models share, or leave it out.");
+        }
+
+        return new CatalogEntry(provider, model, patterns, tier, limits, fields.Source, fields.AsOf, fields.Notes, origin) { SharedAs = sharedAs };
 
         long? Positive(long? value, string name, long max = long.MaxValue)
         {
