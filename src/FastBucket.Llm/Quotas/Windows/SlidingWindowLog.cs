@@ -259,9 +259,8 @@ internal sealed class SlidingWindowLog
         _shape = shape;
         _burstLimit = shape.BurstLimit(limit);
         double frequency = _time.TimestampFrequency;
-        long margin = (long)Math.Ceiling(shape.ExpiryMargin.TotalSeconds * frequency);
-        _windowTicks = (long)Math.Ceiling(shape.Window.TotalSeconds * frequency) + margin;
-        _burstTicks = (long)Math.Ceiling(shape.BurstPeriod.TotalSeconds * frequency) + margin;
+        _windowTicks = (long)Math.Ceiling((shape.Window + shape.ExpiryMargin).TotalSeconds * frequency);
+        _burstTicks = (long)Math.Ceiling((shape.BurstPeriod + shape.BurstExpiryMargin).TotalSeconds * frequency);
     }
 
     private void Reshape(WindowShape shape)

@@ -11,7 +11,10 @@ namespace FastBucket.Quotas.Windows;
 internal sealed record WindowShape
 {
     /// <summary>The shortest burst period <see cref="Shrunk"/> goes down to.</summary>
-    public static readonly TimeSpan MinBurstPeriod = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MinBurstPeriod = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The margin a per-minute charge is kept past its window by default.</summary>
+    public static readonly TimeSpan DefaultExpiryMargin = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Creates a shape, validating its parts.</summary>
     /// <param name="window">The limit's window, e.g. one minute.</param>
@@ -51,10 +54,14 @@ internal sealed record WindowShape
     }
 
     /// <summary>At most the limit in any minute and a sixth of it in any 10 s, each charge kept 250 ms past its window.</summary>
-    public static WindowShape PerMinute { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10), 1.0 / 6, TimeSpan.FromMilliseconds(250));
+    public static WindowShape PerMinute { get; } = Minute(TimeSpan.FromSeconds(10));
 
     /// <summary>At most the limit in any 24 hours, with no shorter rule: the safe reading of a per-day limit whose days are unknown.</summary>
     public static WindowShape PerRollingDay { get; } = new(TimeSpan.FromDays(1), TimeSpan.FromDays(1), 1, TimeSpan.FromSeconds(1));
+
+    /// <summary>At most the limit in any minute and its share of <paramref name="burstPeriod"/> (limit × period / minute) in any such period.</summary>
+    public static WindowShape Minute(TimeSpan burstPeriod) =>
+        new(TimeSpan.FromMinutes(1), burstPeriod, burstPeriod / TimeSpan.FromMinutes(1), DefaultExpiryMargin);
 
     /// <summary>The window the whole limit counts over.</summary>
     public TimeSpan Window { get; }
@@ -67,6 +74,12 @@ internal sealed record WindowShape
 
     /// <summary>How much longer than its period a charge is counted.</summary>
     public TimeSpan ExpiryMargin { get; }
+
+    /// <summary>
+    /// How much longer than the burst period a charge counts in it: the <see cref="ExpiryMargin"/>, but at most a
+    /// fortieth of the period, so the margin never costs the throughput more than 2.5% however short the period.
+    /// </summary>
+    public TimeSpan BurstExpiryMargin => ExpiryMargin < BurstPeriod / 40 ? ExpiryMargin : BurstPeriod / 40;
 
     /// <summary>Whether there is a burst rule shorter than the window.</summary>
     public bool HasBurstRule => BurstPeriod < Window;
