@@ -22,8 +22,14 @@ public sealed record QuotaWindowing
 {
     private static readonly TimeZoneInfo PacificZone = FindPacific();
 
-    /// <summary>Per-minute limits are one continuously refilled token bucket of the whole limit; <see langword="false"/> for the safe shape.</summary>
+    /// <summary>
+    /// Every limit is one continuously refilled token bucket of the whole limit (per-day limits too, unless
+    /// <see cref="DayTimeZone"/> names their days); <see langword="false"/> for the safe shape.
+    /// </summary>
     public bool ContinuousBucket { get; init; }
+
+    /// <summary>Every limit a continuously refilled token bucket: what a bare <see cref="LlmQuota"/> enforces unless told otherwise.</summary>
+    public static QuotaWindowing Continuous { get; } = new() { ContinuousBucket = true };
 
     /// <summary>The shorter period of the safe shape: from 250 ms to one minute. Default 10 s.</summary>
     public TimeSpan BurstPeriod { get; init; } = TimeSpan.FromSeconds(10);
@@ -69,15 +75,18 @@ public sealed record QuotaWindowing
     internal QuotaWindow CreateWindow(QuotaDimension dimension, long limit, TimeProvider timeProvider, double burstHeadroom)
     {
         bool perDay = dimension is QuotaDimension.RequestsPerDay or QuotaDimension.TokensPerDay;
-        if (perDay)
+        if (perDay && DayTimeZone is { } zone)
         {
-            return DayTimeZone is { } zone
-                ? new CalendarWindow(limit, zone, timeProvider)
-                : new LogWindow(limit, WindowShape.PerRollingDay, timeProvider);
+            return new CalendarWindow(limit, zone, timeProvider);
         }
 
-        return ContinuousBucket
-            ? new BucketWindow(limit, TimeSpan.FromMinutes(1), burstHeadroom, timeProvider)
+        if (ContinuousBucket)
+        {
+            return new BucketWindow(limit, perDay ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1), burstHeadroom, timeProvider);
+        }
+
+        return perDay
+            ? new LogWindow(limit, WindowShape.PerRollingDay, timeProvider)
             : new LogWindow(limit, new WindowShape(TimeSpan.FromMinutes(1), BurstPeriod, BurstPeriod / TimeSpan.FromMinutes(1), ExpiryMargin), timeProvider);
     }
 

@@ -82,6 +82,16 @@ public sealed class QuotaWindowingTests
     }
 
     [Fact]
+    public void Continuous_EveryLimit_IsATokenBucket()
+    {
+        using var minute = QuotaWindowing.Continuous.CreateWindow(QuotaDimension.RequestsPerMinute, 600, _time, 0);
+        using var day = QuotaWindowing.Continuous.CreateWindow(QuotaDimension.RequestsPerDay, 600, _time, 0);
+        Assert.IsType<BucketWindow>(minute);
+        Assert.IsType<BucketWindow>(day);
+        Assert.Equal(600.0 / 86_400, day.TokensPerSecond, 9);
+    }
+
+    [Fact]
     public void Pacific_HasDaylightSaving()
     {
         Assert.True(QuotaWindowing.Pacific.SupportsDaylightSavingTime);
