@@ -2,17 +2,24 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FastBucket.Providers;
+using FastBucket.Quotas.Windows;
 using FastBucket.Waiters;
 
 namespace FastBucket.Quotas;
 
 /// <summary>
-/// The limits of one provider account on one model, enforced together: one lock-free <see cref="TokenBucket"/> per
-/// limited dimension (requests, tokens, input and output tokens per minute; requests and tokens per day) and a
-/// lock-free concurrency count. A request reserves its estimated cost on every dimension at once, all or nothing,
-/// and reconciles with the real usage when it completes.
+/// The limits of one provider account on one model, enforced together: one window per limited dimension (requests,
+/// tokens, input and output tokens per minute; requests and tokens per day) and a lock-free concurrency count. A
+/// request reserves its estimated cost on every dimension at once, all or nothing, and reconciles with the real usage
+/// when it completes.
 /// </summary>
 /// <remarks>
+/// <para><b>Windows.</b> How each dimension counts over time follows <see cref="Windowing"/>: a lock-free
+/// <see cref="TokenBucket"/> where the provider documents a continuously refilled bucket, the safe shape (at most the
+/// limit in any minute and its share of a shorter burst period) where it documents windows or shorter periods, or
+/// says nothing; and per-day limits over calendar days of the provider's time zone. A quota created directly counts
+/// every dimension as a token bucket (<see cref="QuotaWindowing.Continuous"/>) and per-day limits over the provider's
+/// documented days; <see cref="QuotaRegistry"/> uses each provider's documented windowing.</para>
 /// <para><b>All or nothing.</b> A reservation takes each dimension in turn with a CAS and gives back what it took if
 /// a later dimension refuses, so no dimension stays charged for a request that was refused. Waiting is FIFO on the
 /// quota as a whole: one queue, one timer armed for the instant the head's every dimension will have room, so
@@ -22,18 +29,18 @@ namespace FastBucket.Quotas;
 /// charges overruns as debt; <see cref="QuotaReservation.Cancel"/> (the request was never sent) refunds everything;
 /// disposing a reservation without either keeps the whole charge, since the request may have reached the provider.</para>
 /// </remarks>
-public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<RequestCost>, IAsyncDisposable
+public sealed class LlmQuota : ILlmQuota, IWaiterHost<PendingReservation>, IAsyncDisposable
 {
-    private const int DimensionCount = 6;
+    internal const int DimensionCount = 6;
 
-    private readonly TokenBucket?[] _buckets = new TokenBucket?[DimensionCount];
+    private readonly QuotaWindow?[] _windows = new QuotaWindow?[DimensionCount];
     private readonly long[] _inFlightTokens = new long[DimensionCount];
 
     // Everything ever reserved, per dimension: a reservation remembers these totals when it is granted, so that when
     // its response arrives the quota knows what was reserved after it (what the server had not seen yet).
     private readonly long[] _reservedTotals = new long[DimensionCount];
     private readonly long[] _loweredTotals = new long[DimensionCount];
-    private readonly WaiterQueue<RequestCost> _waiters;
+    private readonly WaiterQueue<PendingReservation> _waiters;
     private readonly object _limitsGate = new();
     private int _maxConcurrency;
     private int _inFlight;
@@ -42,6 +49,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     private long _exhaustedUntil;
     private QuotaLimits _limits;
     private readonly double _burstHeadroom;
+    private readonly Congestion.CongestionEvent _burstEvents = new();
 
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
     /// <param name="key">Whose limits these are.</param>
@@ -52,9 +60,12 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// The share of each limit held back from the burst (0 to 0.5; default 0): each bucket holds <c>limit × (1 − headroom)</c>
     /// and refills at the full limit per window. The server counts a request when it arrives, we when it leaves; jitter
     /// in between can bunch requests that left evenly spaced, and the headroom absorbs it (1% absorbs 0.6 s of jitter on
-    /// a per-minute limit). The sustained rate stays the full limit; only the first burst is smaller.
+    /// a per-minute limit). The sustained rate stays the full limit; only the first burst is smaller. Applies to
+    /// token-bucket windows; the safe shape caps the burst itself.
     /// </param>
-    public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue, double burstHeadroom = 0)
+    /// <param name="windowing">How each dimension counts over time; <see langword="null"/> for token buckets, with per-day
+    /// limits over the provider's documented days (see <see cref="QuotaWindowing.For"/>).</param>
+    public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue, double burstHeadroom = 0, QuotaWindowing? windowing = null)
     {
         if (!(burstHeadroom is >= 0 and <= 0.5))
         {
@@ -66,10 +77,12 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedRequests);
         Key = key;
+        windowing?.Validate();
+        Windowing = windowing ?? QuotaWindowing.Continuous with { DayTimeZone = QuotaWindowing.For(key.Provider).DayTimeZone };
         TimeProvider = timeProvider ?? TimeProvider.System;
         _limits = QuotaLimits.Unlimited;
         _maxConcurrency = int.MaxValue;
-        _waiters = new WaiterQueue<RequestCost>(this, TimeProvider, static c => c.Requests, maxQueuedRequests, long.MaxValue);
+        _waiters = new WaiterQueue<PendingReservation>(this, TimeProvider, static p => p.Cost.Requests, maxQueuedRequests, long.MaxValue);
         SetLimits(limits);
     }
 
@@ -82,15 +95,19 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <param name="timeProvider">The clock.</param>
     /// <param name="initialRequestsPerMinute">Where additive increase starts for a provider that reports no limits (Gemini).</param>
     /// <param name="burstHeadroom">As in the constructor.</param>
-    public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10, double burstHeadroom = 0)
+    /// <param name="windowing">As in the constructor.</param>
+    public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10, double burstHeadroom = 0, QuotaWindowing? windowing = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRequestsPerMinute);
         var discovery = new QuotaDiscovery(maxConcurrency, key.Provider != LlmProvider.Gemini, initialRequestsPerMinute);
-        return new LlmQuota(key, discovery.Initial, timeProvider, int.MaxValue, burstHeadroom) { Discovery = discovery };
+        return new LlmQuota(key, discovery.Initial, timeProvider, int.MaxValue, burstHeadroom, windowing) { Discovery = discovery };
     }
 
     /// <summary>Whose limits these are.</summary>
     public QuotaKey Key { get; }
+
+    /// <summary>How each dimension counts over time.</summary>
+    public QuotaWindowing Windowing { get; }
 
     /// <summary>Whether this quota learns its limits from the provider (discovery mode).</summary>
     public bool IsDiscovering => Discovery is not null;
@@ -123,11 +140,14 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <summary>The level of one dimension now, or <see langword="null"/> if it is not limited.</summary>
     public long? Available(QuotaDimension dimension) => dimension == QuotaDimension.Concurrency
         ? (Volatile.Read(ref _maxConcurrency) is var max && max == int.MaxValue ? null : max - InFlight)
-        : Bucket(dimension)?.Available;
+        : Window(dimension)?.Available;
 
-    /// <summary>The bucket behind one dimension, or <see langword="null"/> if it is not limited. Internal: a caller waiting on it directly would set its waiters flag and stall the quota.</summary>
-    internal TokenBucket? Bucket(QuotaDimension dimension) =>
-        dimension == QuotaDimension.Concurrency ? null : Volatile.Read(ref _buckets[(int)dimension]);
+    /// <summary>The window behind one dimension, or <see langword="null"/> if it is not limited.</summary>
+    internal QuotaWindow? Window(QuotaDimension dimension) =>
+        dimension == QuotaDimension.Concurrency ? null : Volatile.Read(ref _windows[(int)dimension]);
+
+    /// <summary>The bucket behind one dimension, when it is counted as one. Internal: a caller waiting on it directly would set its waiters flag and stall the quota.</summary>
+    internal TokenBucket? Bucket(QuotaDimension dimension) => (Window(dimension) as BucketWindow)?.Bucket;
 
     /// <summary>
     /// Reserves <paramref name="cost"/> on every dimension at once if there is room now and nobody waits; never waits.
@@ -140,9 +160,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     public bool TryReserve(RequestCost cost, [NotNullWhen(true)] out QuotaReservation? reservation, out TimeSpan retryAfter)
     {
         Validate(cost);
-        if (_waiters.Count == 0 && TryTakeAll(cost))
+        Span<long> tickets = stackalloc long[DimensionCount];
+        if (_waiters.Count == 0 && TryTakeAll(cost, tickets))
         {
-            reservation = NewReservation(cost);
+            reservation = NewReservation(cost, tickets);
             retryAfter = TimeSpan.Zero;
             return true;
         }
@@ -162,15 +183,17 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     public ValueTask<QuotaReservation> ReserveAsync(RequestCost cost, CancellationToken cancellationToken = default)
     {
         Validate(cost);
-        if (_waiters.Count == 0 && TryTakeAll(cost))
+        Span<long> tickets = stackalloc long[DimensionCount];
+        if (_waiters.Count == 0 && TryTakeAll(cost, tickets))
         {
-            return new ValueTask<QuotaReservation>(NewReservation(cost));
+            return new ValueTask<QuotaReservation>(NewReservation(cost, tickets));
         }
 
-        var pending = _waiters.EnqueueAsync(cost, Timeout.InfiniteTimeSpan, cancellationToken);
+        var charges = new ReservationCharges(this);
+        var pending = _waiters.EnqueueAsync(new PendingReservation(cost, charges), Timeout.InfiniteTimeSpan, cancellationToken);
         return pending.IsCompletedSuccessfully
-            ? new ValueTask<QuotaReservation>(NewReservation(cost))
-            : AwaitReservation(pending, cost);
+            ? new ValueTask<QuotaReservation>(NewReservation(cost, charges))
+            : AwaitReservation(pending, cost, charges);
     }
 
     /// <summary>
@@ -201,27 +224,19 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
             {
                 var dimension = (QuotaDimension)d;
                 var limit = LimitOf(limits, dimension);
-                var bucket = _buckets[d];
-                var window = IsPerDay(dimension) ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1);
-                long capacity = limit is { } l ? Math.Max(1, l - (long)(l * _burstHeadroom)) : 0;
+                var window = _windows[d];
                 if (limit is null)
                 {
                     // Not disposed: a reservation on another thread may still be taking from it.
-                    Volatile.Write(ref _buckets[d], null);
+                    Volatile.Write(ref _windows[d], null);
                 }
-                else if (bucket is null)
+                else if (window is null)
                 {
-                    Volatile.Write(ref _buckets[d], new TokenBucket(new TokenBucketOptions
-                    {
-                        Capacity = capacity,
-                        TokensPerPeriod = limit.Value,
-                        RefillPeriod = window,
-                        TimeProvider = TimeProvider,
-                    }));
+                    Volatile.Write(ref _windows[d], Windowing.CreateWindow(dimension, limit.Value, TimeProvider, _burstHeadroom));
                 }
-                else if (bucket.Capacity != capacity)
+                else if (window.Limit != limit.Value)
                 {
-                    bucket.SetLimits(capacity, limit.Value, window);
+                    window.SetLimit(limit.Value);
                 }
             }
 
@@ -293,9 +308,9 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         _waiters.Dispose();
         lock (_limitsGate)
         {
-            foreach (var bucket in _buckets)
+            foreach (var window in _windows)
             {
-                bucket?.Dispose();
+                window?.Dispose();
             }
         }
     }
@@ -319,19 +334,73 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <summary>Everything lowered on one dimension on the provider's evidence of consumption made elsewhere (never decreases).</summary>
     internal long LoweredTotal(QuotaDimension dimension) => Volatile.Read(ref _loweredTotals[(int)dimension]);
 
-    /// <summary>Lowers one dimension's level by <paramref name="tokens"/> of consumption seen by the provider and not made here.</summary>
-    internal void LowerBy(QuotaDimension dimension, long tokens)
+    /// <summary>
+    /// Lowers one dimension's level by <paramref name="tokens"/> of consumption seen by the provider and not made here,
+    /// freeing after <paramref name="freesAfter"/> (the provider's reset) where the window frees at instants.
+    /// </summary>
+    internal void LowerBy(QuotaDimension dimension, long tokens, TimeSpan? freesAfter = null)
     {
-        if (tokens <= 0 || Bucket(dimension) is not { } bucket)
+        if (tokens <= 0 || Window(dimension) is not { } window)
         {
             return;
         }
 
         Interlocked.Add(ref _loweredTotals[(int)dimension], tokens);
-        bucket.ForceAcquire(tokens);
+        window.Charge(tokens, freesAfter);
     }
 
-    private QuotaReservation NewReservation(in RequestCost cost)
+    /// <summary>
+    /// Shrinks the burst of every per-minute window in the safe shape, once per congestion event: the provider answered
+    /// 429 while reporting capacity left, so it enforces over a shorter period than ours. The rate stays.
+    /// </summary>
+    /// <param name="sentAt">When the rejected request was sent (a <see cref="TimeProvider.GetTimestamp"/> value).</param>
+    /// <returns>Whether a window's burst shrank.</returns>
+    internal bool ShrinkBurst(long sentAt)
+    {
+        if (!_burstEvents.TryStart(sentAt, TimeProvider.GetTimestamp()))
+        {
+            return false;
+        }
+
+        bool shrunk = false;
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            if (!IsPerDay((QuotaDimension)d) && Volatile.Read(ref _windows[d]) is { } window)
+            {
+                shrunk |= window.ShrinkBurst();
+            }
+        }
+
+        return shrunk;
+    }
+
+    /// <summary>Uses up the per-day windows: nothing more is admitted on them until they free (a calendar day: its next midnight).</summary>
+    internal void ExhaustDays()
+    {
+        Volatile.Read(ref _windows[(int)QuotaDimension.RequestsPerDay])?.Exhaust();
+        Volatile.Read(ref _windows[(int)QuotaDimension.TokensPerDay])?.Exhaust();
+    }
+
+    /// <summary>How long until the provider's next day starts, where <see cref="Windowing"/> knows its days; else <see langword="null"/>.</summary>
+    internal TimeSpan? TimeUntilNextDay()
+    {
+        if (Windowing.DayTimeZone is not { } zone)
+        {
+            return null;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        return CalendarDay.Containing(now, zone).End - now;
+    }
+
+    private QuotaReservation NewReservation(in RequestCost cost, ReadOnlySpan<long> tickets)
+    {
+        var charges = new ReservationCharges(this);
+        charges.Set(tickets);
+        return NewReservation(cost, charges);
+    }
+
+    private QuotaReservation NewReservation(in RequestCost cost, ReservationCharges charges)
     {
         // Read after this reservation's own take, so the mark includes it. A take by another thread in between is
         // counted as before this one and lowers the level read: both only make later lowering smaller, never larger.
@@ -339,36 +408,25 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         for (int d = 0; d < DimensionCount; d++)
         {
             mark.ReservedTotal(d) = Volatile.Read(ref _reservedTotals[d]);
-            mark.Level(d) = Volatile.Read(ref _buckets[d])?.Available ?? 0;
+            mark.Level(d) = Volatile.Read(ref _windows[d])?.Available ?? 0;
             mark.Lowered(d) = Volatile.Read(ref _loweredTotals[d]);
         }
 
-        return new QuotaReservation(this, this, cost) { Mark = mark };
+        return new QuotaReservation(this, charges, cost) { Mark = mark };
     }
 
-    /// <summary>Gives back what a reservation took on one dimension, or charges more (debt).</summary>
-    void IQuotaReservationOwner.Adjust(QuotaDimension dimension, long delta) => Adjust(dimension, delta);
-
-    void IQuotaReservationOwner.Release(in RequestCost cost) => Release(cost);
-
-    internal void Adjust(QuotaDimension dimension, long delta)
+    /// <summary>Gives back what a charge named by <paramref name="ticket"/> took on one dimension, or charges more (debt).</summary>
+    internal void Adjust(QuotaDimension dimension, long delta, long ticket)
     {
-        var bucket = Bucket(dimension);
-        if (bucket is null || delta == 0)
+        var window = Window(dimension);
+        if (window is null || delta == 0)
         {
             return;
         }
 
         try
         {
-            if (delta < 0)
-            {
-                bucket.Refund(-delta);
-            }
-            else
-            {
-                bucket.ForceAcquire(delta);
-            }
+            window.Adjust(ticket, delta);
         }
         catch (ObjectDisposedException)
         {
@@ -418,19 +476,20 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     private static bool IsPerDay(QuotaDimension dimension) =>
         dimension is QuotaDimension.RequestsPerDay or QuotaDimension.TokensPerDay;
 
-    bool IWaiterHost<RequestCost>.TryGrantToWaiter(in RequestCost cost) => TryTakeAll(cost);
+    bool IWaiterHost<PendingReservation>.TryGrantToWaiter(in PendingReservation pending) =>
+        TryTakeAll(pending.Cost, pending.Charges.Tickets);
 
-    TimeSpan IWaiterHost<RequestCost>.TimeUntilGrantable(in RequestCost cost) => TimeUntilAll(cost);
+    TimeSpan IWaiterHost<PendingReservation>.TimeUntilGrantable(in PendingReservation pending) => TimeUntilAll(pending.Cost);
 
-    void IWaiterHost<RequestCost>.OnWaitersChanged(bool hasWaiters)
+    void IWaiterHost<PendingReservation>.OnWaitersChanged(bool hasWaiters)
     {
         // The quota's no-barging check reads the queue's count directly.
     }
 
-    private async ValueTask<QuotaReservation> AwaitReservation(ValueTask<bool> pending, RequestCost cost)
+    private async ValueTask<QuotaReservation> AwaitReservation(ValueTask<bool> pending, RequestCost cost, ReservationCharges charges)
     {
         await pending.ConfigureAwait(false);
-        return NewReservation(cost);
+        return NewReservation(cost, charges);
     }
 
     private void Validate(in RequestCost cost)
@@ -454,10 +513,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         {
             var dimension = (QuotaDimension)d;
             long amount = CostOf(cost, dimension);
-            if (amount > 0 && Bucket(dimension) is { } bucket && amount > bucket.Capacity)
+            if (amount > 0 && Window(dimension) is { } window && amount > window.Capacity)
             {
                 throw new ArgumentOutOfRangeException(nameof(cost), amount, string.Create(CultureInfo.InvariantCulture,
-                    $"This request needs {amount:N0} on {dimension} but the {Key} limit is {bucket.Capacity:N0}: it could never be sent. Lower max_tokens or split the input."));
+                    $"This request needs {amount:N0} on {dimension} but the {Key} limit is {window.Capacity:N0}: it could never be sent. Lower max_tokens or split the input."));
             }
         }
 
@@ -467,8 +526,8 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         }
     }
 
-    /// <summary>Takes the cost on every dimension, or on none.</summary>
-    private bool TryTakeAll(in RequestCost cost)
+    /// <summary>Takes the cost on every dimension, or on none; <paramref name="tickets"/> receives each window's ticket.</summary>
+    private bool TryTakeAll(in RequestCost cost, Span<long> tickets)
     {
         if (TimeProvider.GetTimestamp() < Volatile.Read(ref _closedUntil) || !TryTakeSlot())
         {
@@ -479,8 +538,9 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         for (; d < DimensionCount; d++)
         {
             long amount = CostOf(cost, (QuotaDimension)d);
-            var bucket = Volatile.Read(ref _buckets[d]);
-            if (amount > 0 && bucket is not null && (amount > bucket.Capacity || !bucket.TryAcquire(amount)))
+            var window = Volatile.Read(ref _windows[d]);
+            tickets[d] = 0;
+            if (amount > 0 && window is not null && (amount > window.Capacity || !window.TryTake(amount, out tickets[d])))
             {
                 break;
             }
@@ -491,7 +551,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
             // Give back what the earlier dimensions took: no dimension stays charged for a refused request.
             for (int back = d - 1; back >= 0; back--)
             {
-                Adjust((QuotaDimension)back, -CostOf(cost, (QuotaDimension)back));
+                Adjust((QuotaDimension)back, -CostOf(cost, (QuotaDimension)back), tickets[back]);
             }
 
             Interlocked.Decrement(ref _inFlight);
@@ -536,10 +596,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         for (int d = 0; d < DimensionCount; d++)
         {
             long amount = CostOf(cost, (QuotaDimension)d);
-            var bucket = Volatile.Read(ref _buckets[d]);
-            if (amount > 0 && bucket is not null)
+            var window = Volatile.Read(ref _windows[d]);
+            if (amount > 0 && window is not null)
             {
-                var dimensionWait = amount > bucket.Capacity ? TimeSpan.FromDays(1) : bucket.TimeUntil(amount);
+                var dimensionWait = amount > window.Capacity ? TimeSpan.FromDays(1) : window.TimeUntil(amount);
                 wait = dimensionWait > wait ? dimensionWait : wait;
             }
         }

@@ -32,6 +32,13 @@ public sealed class QuotaRegistryOptions
     /// </summary>
     public Func<QuotaKey, QuotaLimits, ILlmQuota>? QuotaFactory { get; set; }
 
+    /// <summary>
+    /// How each quota counts its limits over time; <see langword="null"/> for each provider's documented behaviour
+    /// (<see cref="Windows.QuotaWindowing.For"/>): a continuous bucket for Anthropic, the safe shape elsewhere, calendar
+    /// days in the provider's time zone.
+    /// </summary>
+    public Func<QuotaKey, Windows.QuotaWindowing>? Windowing { get; set; }
+
     /// <summary>The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 }

@@ -151,9 +151,13 @@ public sealed class QuotaAdaptationTests
             ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = TimeSpan.FromHours(5),
             QuotaViolations = [new QuotaViolation("GenerateRequestsPerDayPerProjectPerModel-FreeTier", null, RateLimitWindow.Day, 250)],
         });
+        // A per-day quota lasts until Gemini's next day, midnight Pacific (8 h after midnight UTC in winter), not the
+        // shorter wait the error names (issue 14 item 4).
         var ex = Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
-        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromHours(5), ex.ResetsAt);
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromHours(8), ex.ResetsAt);
         _time.Advance(TimeSpan.FromHours(5));
+        Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        _time.Advance(TimeSpan.FromHours(3));
         Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
     }
 

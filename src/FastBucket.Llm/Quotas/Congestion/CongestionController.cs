@@ -13,14 +13,14 @@ namespace FastBucket.Quotas.Congestion;
 /// requests were sent at the old rate before we could know, so halving again for each of them would punish one
 /// overload many times (five concurrent 429s would take 16 to 1). Successes of requests sent before the event do not
 /// grow the rate either: they say nothing about the new one.</para>
-/// <para>Lock-free: the rate and the event's start are two words changed by CAS. Times are
-/// <see cref="TimeProvider.GetTimestamp"/> values of one clock.</para>
+/// <para>Lock-free: the rate and the event's start (<see cref="CongestionEvent"/>) are two words changed by CAS.
+/// Times are <see cref="TimeProvider.GetTimestamp"/> values of one clock.</para>
 /// </remarks>
 internal sealed class CongestionController
 {
     private long _rate;
     private long _ceiling;
-    private long _eventStart = long.MinValue;
+    private readonly CongestionEvent _event = new();
 
     /// <summary>Creates a controller starting at <paramref name="initialRate"/>.</summary>
     /// <param name="initialRate">The rate to start at: at least <paramref name="minRate"/>.</param>
@@ -55,18 +55,9 @@ internal sealed class CongestionController
     /// </summary>
     public long? OnRateLimited(long sentAt, long arrivedAt)
     {
-        while (true)
+        if (!_event.TryStart(sentAt, arrivedAt))
         {
-            long start = Volatile.Read(ref _eventStart);
-            if (sentAt < start)
-            {
-                return null;
-            }
-
-            if (Interlocked.CompareExchange(ref _eventStart, Math.Max(arrivedAt, sentAt), start) == start)
-            {
-                break;
-            }
+            return null;
         }
 
         long current, halved;
@@ -87,7 +78,7 @@ internal sealed class CongestionController
     /// </summary>
     public long? OnSuccess(long sentAt)
     {
-        if (sentAt < Volatile.Read(ref _eventStart))
+        if (sentAt < _event.Start)
         {
             return null;
         }

@@ -61,7 +61,7 @@ internal sealed class BucketWindow : QuotaWindow
         }
     }
 
-    public override void Charge(long amount)
+    public override void Charge(long amount, TimeSpan? freesAfter = null)
     {
         if (amount > 0)
         {
@@ -69,7 +69,7 @@ internal sealed class BucketWindow : QuotaWindow
         }
     }
 
-    public override void ReduceAvailableTo(long remaining) => Bucket.ReduceAvailableTo(remaining);
+    public override void ReduceAvailableTo(long remaining, TimeSpan? freesAfter = null) => Bucket.ReduceAvailableTo(remaining);
 
     public override TimeSpan TimeUntil(long amount) =>
         amount <= 0 ? TimeSpan.Zero : amount > Bucket.Capacity ? Timeout.InfiniteTimeSpan : Bucket.TimeUntil(amount);

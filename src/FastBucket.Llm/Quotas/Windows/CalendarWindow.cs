@@ -26,9 +26,9 @@ internal sealed class CalendarWindow(long limit, TimeZoneInfo zone, TimeProvider
 
     public override void Adjust(long ticket, long delta) => Counter.Adjust(delta, new DateTimeOffset(ticket, TimeSpan.Zero));
 
-    public override void Charge(long amount) => Counter.Charge(amount);
+    public override void Charge(long amount, TimeSpan? freesAfter = null) => Counter.Charge(amount);
 
-    public override void ReduceAvailableTo(long remaining) => Counter.ReduceAvailableTo(remaining);
+    public override void ReduceAvailableTo(long remaining, TimeSpan? freesAfter = null) => Counter.ReduceAvailableTo(remaining);
 
     public override TimeSpan TimeUntil(long amount) => Counter.TimeUntil(amount);
 

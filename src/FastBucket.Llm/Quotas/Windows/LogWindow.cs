@@ -18,9 +18,9 @@ internal sealed class LogWindow(long limit, WindowShape shape, TimeProvider time
 
     public override void Adjust(long ticket, long delta) => Log.Adjust(ticket, delta);
 
-    public override void Charge(long amount) => Log.Charge(amount);
+    public override void Charge(long amount, TimeSpan? freesAfter = null) => Log.Charge(amount, freesAfter);
 
-    public override void ReduceAvailableTo(long remaining) => Log.ReduceAvailableTo(remaining);
+    public override void ReduceAvailableTo(long remaining, TimeSpan? freesAfter = null) => Log.ReduceAvailableTo(remaining, freesAfter);
 
     public override TimeSpan TimeUntil(long amount) => Log.TimeUntil(amount);
 

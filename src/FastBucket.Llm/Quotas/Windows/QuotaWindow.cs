@@ -28,11 +28,15 @@ internal abstract class QuotaWindow : IDisposable
     /// <summary>Changes the charge named by <paramref name="ticket"/>: negative gives back, positive charges more (debt).</summary>
     public abstract void Adjust(long ticket, long delta);
 
-    /// <summary>Charges <paramref name="amount"/> now even beyond the limit: use the provider counted and we did not make.</summary>
-    public abstract void Charge(long amount);
+    /// <summary>
+    /// Charges <paramref name="amount"/> now even beyond the limit: use the provider counted and we did not make. A
+    /// window that frees charges at instants frees it after <paramref name="freesAfter"/> (the provider's reset) when
+    /// given; a bucket refills it continuously, a calendar day at midnight.
+    /// </summary>
+    public abstract void Charge(long amount, TimeSpan? freesAfter = null);
 
-    /// <summary>Lowers what is left to at most <paramref name="remaining"/>; never raises it.</summary>
-    public abstract void ReduceAvailableTo(long remaining);
+    /// <summary>Lowers what is left to at most <paramref name="remaining"/>, freeing as in <see cref="Charge"/>; never raises it.</summary>
+    public abstract void ReduceAvailableTo(long remaining, TimeSpan? freesAfter = null);
 
     /// <summary>How long until <paramref name="amount"/> could be taken given no other demand: zero if now, <see cref="Timeout.InfiniteTimeSpan"/> if it exceeds <see cref="Capacity"/>.</summary>
     public abstract TimeSpan TimeUntil(long amount);

@@ -31,6 +31,11 @@ internal sealed class SlidingWindowLog
     private long _tail;        // sequence number the next charge gets
     private long _windowSum;
     private long _burstSum;
+
+    // Use the provider counted and we did not make: it frees when the provider says (its reset), not a window from now.
+    // Few entries, sorted by expiry; the burst rule ignores them.
+    private readonly List<(long ExpiresAt, long Amount)> _elsewhere = [];
+    private long _elsewhereSum;
     private long _limit;
     private long _burstLimit;
     private long _windowTicks;
@@ -92,7 +97,7 @@ internal sealed class SlidingWindowLog
             lock (_gate)
             {
                 Expire(_time.GetTimestamp());
-                return Math.Min(_limit - _windowSum, _burstLimit - _burstSum);
+                return Math.Min(_limit - _windowSum - _elsewhereSum, _burstLimit - _burstSum);
             }
         }
     }
@@ -105,7 +110,7 @@ internal sealed class SlidingWindowLog
             lock (_gate)
             {
                 Expire(_time.GetTimestamp());
-                return _windowSum;
+                return _windowSum + _elsewhereSum;
             }
         }
     }
@@ -133,9 +138,11 @@ internal sealed class SlidingWindowLog
 
     /// <summary>
     /// Charges <paramref name="amount"/> now even beyond the limit: use the provider counted and we did not make. It
-    /// counts in the window, not in the burst period: it was made over the past window, not in the last instant.
+    /// counts in the window until <paramref name="freesAfter"/> (the provider's reset; at most, and by default, the
+    /// window) and the margin have passed, and not in the burst period: it was made over the past window, not in the
+    /// last instant.
     /// </summary>
-    public void Charge(long amount)
+    public void Charge(long amount, TimeSpan? freesAfter = null)
     {
         if (amount <= 0)
         {
@@ -146,21 +153,24 @@ internal sealed class SlidingWindowLog
         lock (_gate)
         {
             Expire(now);
-            Append(now, amount, inBurst: false);
+            AddElsewhere(now, amount, freesAfter);
         }
     }
 
-    /// <summary>Lowers what is left in the window to at most <paramref name="remaining"/>; never raises it.</summary>
-    public void ReduceAvailableTo(long remaining)
+    /// <summary>
+    /// Lowers what is left in the window to at most <paramref name="remaining"/>, the difference freeing after
+    /// <paramref name="freesAfter"/> as in <see cref="Charge"/>; never raises it.
+    /// </summary>
+    public void ReduceAvailableTo(long remaining, TimeSpan? freesAfter = null)
     {
         long now = _time.GetTimestamp();
         lock (_gate)
         {
             Expire(now);
-            long excess = _limit - _windowSum - Math.Max(0, remaining);
+            long excess = _limit - _windowSum - _elsewhereSum - Math.Max(0, remaining);
             if (excess > 0)
             {
-                Append(now, excess, inBurst: false);
+                AddElsewhere(now, excess, freesAfter);
             }
         }
     }
@@ -215,7 +225,7 @@ internal sealed class SlidingWindowLog
 
             Expire(now);
             long at = Math.Max(
-                FreedAt(_head, _windowSum + amount - _limit, _windowTicks, burst: false),
+                WindowFreedAt(_windowSum + _elsewhereSum + amount - _limit),
                 FreedAt(_burstHead, _burstSum + amount - Math.Max(_burstLimit, amount), _burstTicks, burst: true));
             return at <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, at);
         }
@@ -279,7 +289,62 @@ internal sealed class SlidingWindowLog
     }
 
     private bool Fits(long amount) =>
-        _windowSum + amount <= _limit && _burstSum + amount <= Math.Max(_burstLimit, amount);
+        _windowSum + _elsewhereSum + amount <= _limit && _burstSum + amount <= Math.Max(_burstLimit, amount);
+
+    private void AddElsewhere(long now, long amount, TimeSpan? freesAfter)
+    {
+        var after = freesAfter is { } f && f < _shape.Window ? (f < TimeSpan.Zero ? TimeSpan.Zero : f) : _shape.Window;
+        long expiresAt = now + (long)Math.Ceiling((after + _shape.ExpiryMargin).TotalSeconds * _time.TimestampFrequency);
+        if (_elsewhere.Count >= 32)
+        {
+            // Bounded: fold into the latest-expiring entry, which only ever frees it later.
+            var last = _elsewhere[^1];
+            _elsewhere[^1] = (Math.Max(last.ExpiresAt, expiresAt), last.Amount + amount);
+        }
+        else
+        {
+            int at = _elsewhere.FindLastIndex(e => e.ExpiresAt <= expiresAt) + 1;
+            _elsewhere.Insert(at, (expiresAt, amount));
+        }
+
+        _elsewhereSum += amount;
+    }
+
+    /// <summary>When enough of the oldest charges and of the use elsewhere have expired, in order of expiry, to free <paramref name="excess"/>.</summary>
+    private long WindowFreedAt(long excess)
+    {
+        if (excess <= 0)
+        {
+            return long.MinValue;
+        }
+
+        long freed = 0;
+        long seq = _head;
+        int other = 0;
+        while (seq < _tail || other < _elsewhere.Count)
+        {
+            long entryExpiry = seq < _tail ? _times[Slot(seq)] + _windowTicks : long.MaxValue;
+            long at;
+            if (other < _elsewhere.Count && _elsewhere[other].ExpiresAt <= entryExpiry)
+            {
+                at = _elsewhere[other].ExpiresAt;
+                freed += _elsewhere[other++].Amount;
+            }
+            else
+            {
+                at = entryExpiry;
+                freed += _amounts[Slot(seq++)];
+            }
+
+            if (freed >= excess)
+            {
+                return at;
+            }
+        }
+
+        Debug.Fail("The charges walked cover any excess of an amount within the limit.");
+        return long.MaxValue;
+    }
 
     /// <summary>When enough of the oldest charges from <paramref name="from"/> on have expired to free <paramref name="excess"/>.</summary>
     private long FreedAt(long from, long excess, long lifetime, bool burst)
@@ -344,6 +409,12 @@ internal sealed class SlidingWindowLog
 
         // The burst period is never longer than the window: a charge leaves the burst period first, so the window's
         // expiry never passes the burst head.
+        while (_elsewhere.Count > 0 && _elsewhere[0].ExpiresAt <= now)
+        {
+            _elsewhereSum -= _elsewhere[0].Amount;
+            _elsewhere.RemoveAt(0);
+        }
+
         ShrinkIfSparse();
         AssertInvariants();
     }
