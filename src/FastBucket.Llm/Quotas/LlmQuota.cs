@@ -29,9 +29,12 @@ namespace FastBucket.Quotas;
 /// charges overruns as debt; <see cref="QuotaReservation.Cancel"/> (the request was never sent) refunds everything;
 /// disposing a reservation without either keeps the whole charge, since the request may have reached the provider.</para>
 /// </remarks>
-public sealed class LlmQuota : ILlmQuota, IWaiterHost<PendingReservation>, IAsyncDisposable
+public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<PendingReservation>, IAsyncDisposable
 {
     internal const int DimensionCount = 6;
+
+    /// <summary>The ticket of no charge: adjusting it changes nothing on windows that name their charges.</summary>
+    internal const long NoTicket = -1;
 
     private readonly QuotaWindow?[] _windows = new QuotaWindow?[DimensionCount];
     private readonly long[] _inFlightTokens = new long[DimensionCount];
@@ -414,6 +417,14 @@ public sealed class LlmQuota : ILlmQuota, IWaiterHost<PendingReservation>, IAsyn
 
         return new QuotaReservation(this, charges, cost) { Mark = mark };
     }
+
+    /// <summary>
+    /// Adjusts without a ticket, for reservations another owner tracks (Redis's local fallback): exact on token-bucket
+    /// windows (the only kind that fallback creates); a window that names its charges ignores it.
+    /// </summary>
+    void IQuotaReservationOwner.Adjust(QuotaDimension dimension, long delta) => Adjust(dimension, delta, NoTicket);
+
+    void IQuotaReservationOwner.Release(in RequestCost cost) => Release(cost);
 
     /// <summary>Gives back what a charge named by <paramref name="ticket"/> took on one dimension, or charges more (debt).</summary>
     internal void Adjust(QuotaDimension dimension, long delta, long ticket)

@@ -24,7 +24,13 @@ internal sealed class CalendarWindow(long limit, TimeZoneInfo zone, TimeProvider
         return Counter.TryTake(amount);
     }
 
-    public override void Adjust(long ticket, long delta) => Counter.Adjust(delta, new DateTimeOffset(ticket, TimeSpan.Zero));
+    public override void Adjust(long ticket, long delta)
+    {
+        if (ticket >= 0 && ticket <= DateTimeOffset.MaxValue.UtcTicks)
+        {
+            Counter.Adjust(delta, new DateTimeOffset(ticket, TimeSpan.Zero));
+        }
+    }
 
     public override void Charge(long amount, TimeSpan? freesAfter = null) => Counter.Charge(amount);
 
