@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using FastBucket.Providers;
 using FastBucket.Waiters;
 
@@ -24,7 +23,7 @@ namespace FastBucket.Quotas;
 /// </remarks>
 public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<RequestCost>, IAsyncDisposable
 {
-    private const int DimensionCount = 6;
+    private const int DimensionCount = QuotaDimensions.RateCount;
 
     private readonly TokenBucket?[] _buckets = new TokenBucket?[DimensionCount];
     private readonly long[] _inFlightTokens = new long[DimensionCount];
@@ -41,7 +40,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     private QuotaExhaustedException? _exhaustion;
     private long _exhaustedUntil;
     private QuotaLimits _limits;
-    private readonly double _burstHeadroom;
+    private readonly QuotaPolicy _policy;
 
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
     /// <param name="key">Whose limits these are.</param>
@@ -56,17 +55,11 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// </param>
     public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue, double burstHeadroom = 0)
     {
-        if (!(burstHeadroom is >= 0 and <= 0.5))
-        {
-            throw new ArgumentOutOfRangeException(nameof(burstHeadroom), burstHeadroom, "The burst headroom must be between 0 and 0.5.");
-        }
-
-        _burstHeadroom = burstHeadroom;
+        _policy = new QuotaPolicy(key, burstHeadroom, timeProvider);
         ArgumentNullException.ThrowIfNull(limits);
-        ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedRequests);
         Key = key;
-        TimeProvider = timeProvider ?? TimeProvider.System;
+        TimeProvider = _policy.TimeProvider;
         _limits = QuotaLimits.Unlimited;
         _maxConcurrency = int.MaxValue;
         _waiters = new WaiterQueue<RequestCost>(this, TimeProvider, static c => c.Requests, maxQueuedRequests, long.MaxValue);
@@ -84,8 +77,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <param name="burstHeadroom">As in the constructor.</param>
     public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10, double burstHeadroom = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRequestsPerMinute);
-        var discovery = new QuotaDiscovery(maxConcurrency, key.Provider != LlmProvider.Gemini, initialRequestsPerMinute);
+        var discovery = QuotaDiscovery.For(key, maxConcurrency, initialRequestsPerMinute);
         return new LlmQuota(key, discovery.Initial, timeProvider, int.MaxValue, burstHeadroom) { Discovery = discovery };
     }
 
@@ -180,30 +172,17 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <exception cref="ArgumentOutOfRangeException">A limit is below 1.</exception>
     public void SetLimits(QuotaLimits limits)
     {
-        ArgumentNullException.ThrowIfNull(limits);
-        for (int d = 0; d < DimensionCount; d++)
-        {
-            if (LimitOf(limits, (QuotaDimension)d) is < 1 and var bad)
-            {
-                throw new ArgumentOutOfRangeException(nameof(limits), bad,
-                    $"The {(QuotaDimension)d} limit of {Key} must be at least 1, or null for no limit.");
-            }
-        }
-
-        if (limits.MaxConcurrency is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(limits), limits.MaxConcurrency, $"The concurrency limit of {Key} must be at least 1, or null for no limit.");
-        }
-
+        _policy.ValidateLimits(limits);
         lock (_limitsGate)
         {
             for (int d = 0; d < DimensionCount; d++)
             {
                 var dimension = (QuotaDimension)d;
-                var limit = LimitOf(limits, dimension);
+                var row = QuotaDimensions.Of(dimension);
+                var limit = row.LimitOf(limits);
                 var bucket = _buckets[d];
-                var window = IsPerDay(dimension) ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1);
-                long capacity = limit is { } l ? Math.Max(1, l - (long)(l * _burstHeadroom)) : 0;
+                var window = row.Window!.Value;
+                long capacity = limit is { } l ? _policy.Capacity(l) : 0;
                 if (limit is null)
                 {
                     // Not disposed: a reservation on another thread may still be taking from it.
@@ -241,8 +220,54 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <param name="signals">What the response said.</param>
     /// <param name="reservation">The reservation the response answers, if any (it is not counted as "in flight elsewhere").</param>
     /// <param name="sinceSent">How long ago the request was sent: refill during that time is credited back.</param>
-    public void Observe(in RateLimitSignals signals, QuotaReservation? reservation = null, TimeSpan sinceSent = default) =>
-        QuotaAdaptation.Apply(this, signals, reservation, sinceSent);
+    public void Observe(in RateLimitSignals signals, QuotaReservation? reservation = null, TimeSpan sinceSent = default)
+    {
+        Span<long> inFlight = stackalloc long[DimensionCount];
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            inFlight[d] = Volatile.Read(ref _inFlightTokens[d]);
+        }
+
+        var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery);
+        if (!plan.IsEmpty)
+        {
+            Apply(plan);
+        }
+    }
+
+    /// <summary>Carries out what <see cref="QuotaPolicy.Plan"/> decided.</summary>
+    private void Apply(QuotaAdaptationPlan plan)
+    {
+        if (plan.Limits is { } limits)
+        {
+            SetLimits(limits);
+        }
+
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            var dimension = (QuotaDimension)d;
+            if (plan.Evidence(dimension) is { } baseline)
+            {
+                LowerBy(dimension, QuotaAdaptationPlan.LowerBy(baseline, ReservedTotal(dimension), LoweredTotal(dimension)));
+            }
+
+            if (plan.LowerTo(dimension) is { } level)
+            {
+                Bucket(dimension)?.ReduceAvailableTo(level);
+            }
+        }
+
+        if (plan.Hold is { } hold)
+        {
+            CloseFor(hold);
+        }
+
+        if (plan.Exhaustion is { } exhaustion)
+        {
+            var resetsAt = exhaustion.ResetsAfter is { } r ? TimeProvider.GetUtcNow() + r : (DateTimeOffset?)null;
+            MarkExhausted(new QuotaExhaustedException(Key, exhaustion.Code, resetsAt), exhaustion.ResetsAfter);
+        }
+    }
 
     /// <summary>
     /// Holds the quota closed until <paramref name="wait"/> has passed: no reservation is granted before, and
@@ -381,7 +406,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     {
         for (int d = 0; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             if (amount > 0)
             {
                 Interlocked.Add(ref _inFlightTokens[d], -amount);
@@ -394,29 +419,6 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
             _waiters.Drain();
         }
     }
-
-    internal static long CostOf(in RequestCost cost, QuotaDimension dimension) => dimension switch
-    {
-        QuotaDimension.RequestsPerMinute or QuotaDimension.RequestsPerDay => cost.Requests,
-        QuotaDimension.TokensPerMinute or QuotaDimension.TokensPerDay => cost.TotalTokens,
-        QuotaDimension.InputTokensPerMinute => cost.InputTokens,
-        QuotaDimension.OutputTokensPerMinute => cost.OutputTokens,
-        _ => 0,
-    };
-
-    internal static long? LimitOf(QuotaLimits limits, QuotaDimension dimension) => dimension switch
-    {
-        QuotaDimension.RequestsPerMinute => limits.RequestsPerMinute,
-        QuotaDimension.TokensPerMinute => limits.TokensPerMinute,
-        QuotaDimension.InputTokensPerMinute => limits.InputTokensPerMinute,
-        QuotaDimension.OutputTokensPerMinute => limits.OutputTokensPerMinute,
-        QuotaDimension.RequestsPerDay => limits.RequestsPerDay,
-        QuotaDimension.TokensPerDay => limits.TokensPerDay,
-        _ => limits.MaxConcurrency,
-    };
-
-    private static bool IsPerDay(QuotaDimension dimension) =>
-        dimension is QuotaDimension.RequestsPerDay or QuotaDimension.TokensPerDay;
 
     bool IWaiterHost<RequestCost>.TryGrantToWaiter(in RequestCost cost) => TryTakeAll(cost);
 
@@ -435,11 +437,6 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
 
     private void Validate(in RequestCost cost)
     {
-        if (cost.Requests < 0 || cost.InputTokens < 0 || cost.OutputTokens < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(cost), cost, "Every part of a request's cost must be zero or positive.");
-        }
-
         if (Volatile.Read(ref _exhaustion) is { } exhaustion)
         {
             if (TimeProvider.GetTimestamp() < Volatile.Read(ref _exhaustedUntil))
@@ -450,21 +447,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
             Interlocked.CompareExchange(ref _exhaustion, null, exhaustion);
         }
 
-        for (int d = 0; d < DimensionCount; d++)
-        {
-            var dimension = (QuotaDimension)d;
-            long amount = CostOf(cost, dimension);
-            if (amount > 0 && Bucket(dimension) is { } bucket && amount > bucket.Capacity)
-            {
-                throw new ArgumentOutOfRangeException(nameof(cost), amount, string.Create(CultureInfo.InvariantCulture,
-                    $"This request needs {amount:N0} on {dimension} but the {Key} limit is {bucket.Capacity:N0}: it could never be sent. Lower max_tokens or split the input."));
-            }
-        }
-
-        if (cost.Requests > Volatile.Read(ref _maxConcurrency))
-        {
-            throw new ArgumentOutOfRangeException(nameof(cost), cost.Requests, $"This cost counts {cost.Requests} requests but the {Key} concurrency limit is {_maxConcurrency}.");
-        }
+        _policy.ValidateCost(cost, Limits);
     }
 
     /// <summary>Takes the cost on every dimension, or on none.</summary>
@@ -478,7 +461,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         int d = 0;
         for (; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             var bucket = Volatile.Read(ref _buckets[d]);
             if (amount > 0 && bucket is not null && (amount > bucket.Capacity || !bucket.TryAcquire(amount)))
             {
@@ -491,7 +474,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
             // Give back what the earlier dimensions took: no dimension stays charged for a refused request.
             for (int back = d - 1; back >= 0; back--)
             {
-                Adjust((QuotaDimension)back, -CostOf(cost, (QuotaDimension)back));
+                Adjust((QuotaDimension)back, -QuotaDimensions.CostOf(cost, (QuotaDimension)back));
             }
 
             Interlocked.Decrement(ref _inFlight);
@@ -500,7 +483,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
 
         for (d = 0; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             if (amount > 0)
             {
                 Interlocked.Add(ref _inFlightTokens[d], amount);
@@ -535,7 +518,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         var wait = closed > now ? TimeProvider.GetElapsedTime(now, closed) : TimeSpan.Zero;
         for (int d = 0; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             var bucket = Volatile.Read(ref _buckets[d]);
             if (amount > 0 && bucket is not null)
             {

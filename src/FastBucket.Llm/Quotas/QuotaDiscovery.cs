@@ -22,6 +22,14 @@ internal sealed class QuotaDiscovery
         _requestsPerMinute = _applied = initialRequestsPerMinute;
     }
 
+    /// <summary>Discovery for <paramref name="key"/>: additive increase where its provider reports no limits (Gemini).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialRequestsPerMinute"/> is not positive.</exception>
+    internal static QuotaDiscovery For(QuotaKey key, int? configuredConcurrency, long initialRequestsPerMinute = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRequestsPerMinute);
+        return new QuotaDiscovery(configuredConcurrency, key.Provider != Providers.LlmProvider.Gemini, initialRequestsPerMinute);
+    }
+
     /// <summary>The limits to start with.</summary>
     internal QuotaLimits Initial => _aimd
         ? new QuotaLimits { RequestsPerMinute = _requestsPerMinute, MaxConcurrency = _configuredConcurrency }
@@ -36,39 +44,40 @@ internal sealed class QuotaDiscovery
     internal QuotaLimits Restore(QuotaLimits learned) =>
         Volatile.Read(ref _limitsReported) != 0 ? learned with { MaxConcurrency = _configuredConcurrency } : learned;
 
-    internal void OnSuccess(LlmQuota quota)
+    /// <summary>A success: the limits to adopt when additive increase grew the rate enough to re-limit, else <see langword="null"/>.</summary>
+    internal QuotaLimits? OnSuccess(QuotaLimits current)
     {
         if (!_aimd || Volatile.Read(ref _limitsReported) != 0)
         {
-            return;
+            return null;
         }
 
         long now = Interlocked.Increment(ref _requestsPerMinute);
         long applied = Volatile.Read(ref _applied);
 
         // Re-limiting the bucket on every success would rebuild it constantly; apply once the rate grew by a tenth.
-        if (now >= applied + Math.Max(1, applied / 10) && Interlocked.CompareExchange(ref _applied, now, applied) == applied)
-        {
-            quota.SetLimits(quota.Limits with { RequestsPerMinute = now });
-        }
+        return now >= applied + Math.Max(1, applied / 10) && Interlocked.CompareExchange(ref _applied, now, applied) == applied
+            ? current with { RequestsPerMinute = now }
+            : null;
     }
 
-    internal void OnRateLimited(LlmQuota quota)
+    /// <summary>A 429: the limits with requests per minute halved when following AIMD, else <see langword="null"/>.</summary>
+    internal QuotaLimits? OnRateLimited(QuotaLimits current)
     {
         if (!_aimd || Volatile.Read(ref _limitsReported) != 0)
         {
-            return;
+            return null;
         }
 
-        long current, halved;
+        long before, halved;
         do
         {
-            current = Volatile.Read(ref _requestsPerMinute);
-            halved = Math.Max(1, current / 2);
+            before = Volatile.Read(ref _requestsPerMinute);
+            halved = Math.Max(1, before / 2);
         }
-        while (Interlocked.CompareExchange(ref _requestsPerMinute, halved, current) != current);
+        while (Interlocked.CompareExchange(ref _requestsPerMinute, halved, before) != before);
 
         Volatile.Write(ref _applied, halved);
-        quota.SetLimits(quota.Limits with { RequestsPerMinute = halved });
+        return current with { RequestsPerMinute = halved };
     }
 }
