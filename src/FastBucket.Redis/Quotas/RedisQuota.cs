@@ -13,16 +13,11 @@ namespace FastBucket.Redis;
 /// from <see cref="QuotaPolicy"/>), with the state in Redis.
 /// </summary>
 /// <remarks>
-/// <para><b>One round trip per reservation</b>: <see cref="RedisQuotaScript"/> checks and charges every dimension at
-/// once on the server's clock. Ending a reservation sends its reconciliation and lease release in one more call.</para>
-/// <para><b>Waiting</b> is FIFO in this process (<see cref="RedisQuotaWaitQueue"/>); across processes, grants go to
-/// whoever asks first once there is room.</para>
-/// <para><b>Concurrency</b> is shared: each request in flight holds a lease in Redis that expires after
-/// <see cref="RedisQuotaOptions.ConcurrencyLeaseDuration"/>, so slots of a process that died come back.</para>
-/// <para><b>Faults</b>: see <see cref="RedisFailurePolicy"/>. A call unanswered within
-/// <see cref="RedisQuotaOptions.OperationTimeout"/> counts as failed, on both the blocking and the asynchronous path; a
-/// reservation that then runs late is given back. Releases and the fallback's usage made while Redis is unreachable are
-/// sent when it answers again (<see cref="RedisQuotaBacklog"/>).</para>
+/// The jobs are split: <see cref="RedisQuotaScript"/> (the atomic rules on the server), <see cref="RedisQuotaScriptClient"/>
+/// (one timeout on both paths, the breaker, clean-up after a timeout), <see cref="RedisQuotaState"/> (the newest answer, the
+/// hold, what is owed after an outage), <see cref="RedisQuotaWaitQueue"/> (FIFO waits here), <see cref="RedisQuotaFallback"/>
+/// (the outage policy). Concurrency is shared through leases that expire after
+/// <see cref="RedisQuotaOptions.ConcurrencyLeaseDuration"/>, so slots of a process that died come back.
 /// </remarks>
 public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
 {
@@ -37,13 +32,10 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     private readonly RedisQuotaState _state;
     private readonly RedisQuotaFallback _fallback;
     private readonly RedisQuotaLatencyMargin _margin;
-    private readonly long[] _inFlightTokens = new long[DimensionCount];
-    private readonly string _instanceId = Guid.NewGuid().ToString("N")[..12];
+    private readonly RedisQuotaReserver _reserver;
+    private readonly RedisQuotaInFlight _inFlight = new();
     private QuotaLimits _configured;
-    private int _inFlight;
-    private long _leaseCounter;
     private int _disposed;
-    private int _attempts;
 
     /// <summary>Creates a quota for <paramref name="key"/> kept in <paramref name="redis"/>.</summary>
     /// <param name="redis">The connection; shared by every quota of the process.</param>
@@ -81,6 +73,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         {
             OwedCall = (amounts, leases) => Call(RedisQuotaScript.AdjustAndRelease) with { Amounts = amounts, Released = leases },
         };
+        _reserver = new RedisQuotaReserver(this, _state, _fallback, _policy, _options, _margin, _inFlight, () => Volatile.Read(ref _configured), Call);
     }
 
     /// <summary>
@@ -110,7 +103,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     public QuotaLimits Limits => _state.Snapshot.Limits with { MaxConcurrency = Volatile.Read(ref _configured).MaxConcurrency };
 
     /// <summary>Requests this process reserved and has not yet ended.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight => _inFlight.Count;
 
     /// <summary>Requests waiting in this process.</summary>
     public int QueuedCount => _queue.Count;
@@ -172,7 +165,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         _policy.ValidateCost(cost, Limits);
         cancellationToken.ThrowIfCancellationRequested();
         Task<QuotaReservation> waiting;
-        Interlocked.Increment(ref _attempts); // until queued: a test's fake clock must not move in between
+        _reserver.Hold(+1); // until queued: a test's fake clock must not move in between
         try
         {
             if (_queue.IsIdle && (await AttemptAsync(cost, synchronous: false).ConfigureAwait(false)).Reservation is { } granted)
@@ -184,7 +177,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _attempts);
+            _reserver.Hold(-1);
         }
 
         return await waiting.ConfigureAwait(false);
@@ -202,7 +195,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
             _margin.OnGrantToSend(_time.GetElapsedTime(mark.GrantTimestamp) - sinceSent);
         }
 
-        var plan = _policy.Plan(signals, Limits, reservation, sinceSent, _inFlightTokens, _discovery);
+        var plan = _policy.Plan(signals, Limits, reservation, sinceSent, _inFlight.Tokens, _discovery);
         if (plan.IsEmpty || Volatile.Read(ref _disposed) != 0)
         {
             return;
@@ -268,7 +261,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     internal bool IsPumpSleeping => _queue.IsSleeping;
 
     /// <summary>Whether nothing is under way here: no attempt, no write, and any waiters asleep (tests advance a fake clock only then).</summary>
-    internal bool IsSettled => Volatile.Read(ref _attempts) == 0 && _state.LastWrite.IsCompleted && (_queue.Count == 0 || _queue.IsSleeping);
+    internal bool IsSettled => _reserver.Attempts == 0 && _state.LastWrite.IsCompleted && (_queue.Count == 0 || _queue.IsSleeping);
 
     /// <summary>The local fallback quota of the outage under way, if any.</summary>
     internal LlmQuota? Fallback => _fallback.Local;
@@ -298,143 +291,20 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     /// <summary>Any reservation of this process ended: its slot is free here, and the queue may go on.</summary>
     internal void ReleaseLocal(in RequestCost cost)
     {
-        for (int d = 0; d < DimensionCount; d++)
-        {
-            Interlocked.Add(ref _inFlightTokens[d], -QuotaDimensions.CostOf(cost, (QuotaDimension)d));
-        }
-
-        Interlocked.Decrement(ref _inFlight);
+        _inFlight.Remove(cost);
         _queue.Wake();
     }
 
     /// <summary>A reservation the local fallback granted is reconciled: what it owes Redis changes with it.</summary>
     internal void OweAdjustment(QuotaDimension dimension, long delta) => _state.Backlog.AddDebt(dimension, delta);
 
-    private async ValueTask<RedisQuotaAttempt> AttemptAsync(RequestCost cost, bool synchronous)
-    {
-        Interlocked.Increment(ref _attempts);
-        try
-        {
-            return await TryAttemptAsync(cost, synchronous).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _attempts);
-        }
-    }
-
-    private async ValueTask<RedisQuotaAttempt> TryAttemptAsync(RequestCost cost, bool synchronous)
+    private ValueTask<RedisQuotaAttempt> AttemptAsync(RequestCost cost, bool synchronous)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_state.ClosedFor is var closed && closed > TimeSpan.Zero)
-        {
-            return new(null, closed);
-        }
-
-        if (Volatile.Read(ref _configured).MaxConcurrency is { } slots && InFlight >= slots)
-        {
-            return new(null, Timeout.InfiniteTimeSpan); // every slot is ours: only a release here frees one, and it wakes the queue
-        }
-
-        if (!_client.Breaker.TryEnter())
-        {
-            return ReserveWithoutRedis(cost);
-        }
-
-        if (!_client.IsConnected)
-        {
-            // Not connected (yet, or again): send nothing, so that nothing waits in the multiplexer's backlog.
-            _client.Breaker.OnFailure();
-            return ReserveWithoutRedis(cost);
-        }
-
-        var call = Call(RedisQuotaScript.Reserve) with
-        {
-            Amounts = [.. QuotaDimensions.RateRows.Select(r => r.CostOf(cost))],
-            Lease = Volatile.Read(ref _configured).MaxConcurrency is null ? null : string.Create(CultureInfo.InvariantCulture, $"{_instanceId}:{Interlocked.Increment(ref _leaseCounter)}"),
-            MarginMicroseconds = (long)_margin.Current.TotalMicroseconds,
-        };
-
-        // Timed out, the call may still run: if it granted, it is given back (its amounts now, its lease with the backlog).
-        void GiveBack(RedisQuotaReply late)
-        {
-            if (late.Status == RedisQuotaScript.Granted)
-            {
-                _state.Backlog.GiveBack(call.Amounts, call.Lease);
-            }
-        }
-
-        long started = _time.GetTimestamp();
-        var reply = synchronous ? _client.Run(call, GiveBack) : await _client.RunAsync(call, GiveBack).ConfigureAwait(false);
-        if (reply is null)
-        {
-            if (call.Lease is { } lease)
-            {
-                _state.Backlog.AddLease(lease); // freed once Redis answers again, whether or not the call ran
-            }
-
-            return ReserveWithoutRedis(cost);
-        }
-
-        _margin.OnRoundTrip(_time.GetElapsedTime(started));
-        _state.Apply(reply);
-        switch (reply.Status)
-        {
-            case RedisQuotaScript.Granted:
-                return new(Grant(cost, new RedisReservationOwner(this, call.Lease), reply.Mark(_time.GetTimestamp())), TimeSpan.Zero);
-            case RedisQuotaScript.ConcurrencyFull:
-                return new(null, _options.ConcurrencyPollInterval);
-            case RedisQuotaScript.Exhausted:
-                throw Exhaustion(reply.Code, TimeSpan.FromMicroseconds(reply.Detail));
-            case RedisQuotaScript.TooLarge:
-                throw _policy.TooLarge(cost, (QuotaDimension)reply.Detail, _policy.Capacity(reply.Limits[(int)reply.Detail]));
-            default:
-                Debug.Assert(reply.Status == RedisQuotaScript.Refused);
-                return new(null, TimeSpan.FromMicroseconds(Math.Max(1, reply.Detail)));
-        }
+        return _reserver.AttemptAsync(cost, synchronous);
     }
 
-    private RedisQuotaAttempt ReserveWithoutRedis(in RequestCost cost)
-    {
-        var probe = _client.Breaker.RetryIn;
-        if (_options.FailurePolicy == RedisFailurePolicy.FailClosed)
-        {
-            return new(null, probe);
-        }
-
-        if (!_fallback.TryReserve(cost, _state.Snapshot, InFlight, out var local, out var retryAfter))
-        {
-            return new(null, retryAfter != Timeout.InfiniteTimeSpan && retryAfter < probe ? retryAfter : probe);
-        }
-
-        // The local reservation is ended through its owner, so that it is reconciled locally and owed to Redis.
-        return new(Grant(cost, new LocalFallbackReservationOwner(this, local), mark: null), TimeSpan.Zero);
-    }
-
-    private QuotaReservation Grant(in RequestCost cost, IQuotaReservationOwner owner, ReservationMark? mark)
-    {
-        Interlocked.Increment(ref _inFlight);
-        for (int d = 0; d < DimensionCount; d++)
-        {
-            Interlocked.Add(ref _inFlightTokens[d], QuotaDimensions.CostOf(cost, (QuotaDimension)d));
-        }
-
-        return new QuotaReservation(this, owner, cost) { Mark = mark };
-    }
-
-    private RedisQuotaCall Call(string operation)
-    {
-        var configured = Volatile.Read(ref _configured);
-        return new RedisQuotaCall
-        {
-            Operation = operation,
-            ClientNowMicroseconds = _options.UseClientClock ? (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10 : null,
-            BurstHeadroom = _policy.BurstHeadroom,
-            Limits = [.. QuotaDimensions.RateRows.Select(r => r.LimitOf(configured) ?? 0)],
-            MaxConcurrency = configured.MaxConcurrency ?? 0,
-            LeaseDuration = _options.ConcurrencyLeaseDuration,
-        };
-    }
+    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time);
 
     private TimeSpan EstimateWait(in RequestCost cost)
     {

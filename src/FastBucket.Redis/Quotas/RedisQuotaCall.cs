@@ -14,6 +14,17 @@ internal sealed record RedisQuotaCall
     internal static readonly string[] Names =
         ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code"];
 
+    /// <summary>A call of <paramref name="operation"/> with what every call carries: the clock, the headroom, this process's limits, the lease duration.</summary>
+    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time) => new()
+    {
+        Operation = operation,
+        ClientNowMicroseconds = options.UseClientClock ? (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10 : null,
+        BurstHeadroom = burstHeadroom,
+        Limits = [.. QuotaDimensions.RateRows.Select(r => r.LimitOf(configured) ?? 0)],
+        MaxConcurrency = configured.MaxConcurrency ?? 0,
+        LeaseDuration = options.ConcurrencyLeaseDuration,
+    };
+
     /// <summary>The operation (<see cref="RedisQuotaScript.Reserve"/>...).</summary>
     internal required string Operation { get; init; }
 

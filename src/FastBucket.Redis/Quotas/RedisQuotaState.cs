@@ -34,6 +34,9 @@ internal sealed class RedisQuotaState
     /// <summary>The last write sent (reconciliations, signals, a backlog), answered or failed when it completes.</summary>
     internal Task LastWrite => Volatile.Read(ref _lastWrite);
 
+    /// <summary>How long until Redis may be probed again.</summary>
+    internal TimeSpan RetryIn => _client.Breaker.RetryIn;
+
     /// <summary>How long the quota is still held closed here, or zero.</summary>
     internal TimeSpan ClosedFor
     {
@@ -54,6 +57,48 @@ internal sealed class RedisQuotaState
             Apply(reply);
         }
 
+        return reply;
+    }
+
+    /// <summary>
+    /// Runs a reservation, on the caller's thread when <paramref name="synchronous"/>, and applies its answer; <see langword="null"/>
+    /// when Redis was not asked (the breaker is open, no connection) or failed. A lease of a failed call is freed once Redis
+    /// answers again, whether or not the call ran; one that ran after its timeout and granted is given back whole.
+    /// </summary>
+    internal async ValueTask<RedisQuotaReply?> ReserveAsync(RedisQuotaCall call, bool synchronous)
+    {
+        if (!_client.Breaker.TryEnter())
+        {
+            return null;
+        }
+
+        if (!_client.IsConnected)
+        {
+            // Not connected (yet, or again): send nothing, so that nothing waits in the multiplexer's backlog.
+            _client.Breaker.OnFailure();
+            return null;
+        }
+
+        void GiveBack(RedisQuotaReply late)
+        {
+            if (late.Status == RedisQuotaScript.Granted)
+            {
+                Backlog.GiveBack(call.Amounts!, call.Lease);
+            }
+        }
+
+        var reply = synchronous ? _client.Run(call, GiveBack) : await _client.RunAsync(call, GiveBack).ConfigureAwait(false);
+        if (reply is null)
+        {
+            if (call.Lease is { } lease)
+            {
+                Backlog.AddLease(lease);
+            }
+
+            return null;
+        }
+
+        Apply(reply);
         return reply;
     }
 
