@@ -81,4 +81,21 @@ public sealed class RedisQuotaOutageTests
         (await waiting).Dispose();
         Assert.False(quota.IsDegraded);
     }
+
+    [RedisFact]
+    public async Task Reserve_RedisDownWithDegrade_ChecksThisProcessesShareOfTheConcurrencyAgainstEverythingInFlightHere()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var harness = new RedisQuotaHarness(server);
+        var quota = await harness.CreateAsync(new QuotaLimits { RequestsPerDay = 100, MaxConcurrency = 4 }, o => o.ExpectedInstances = 2);
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out var viaRedis, out _));
+
+        await server.StopAsync();
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out var local, out _)); // 2 in flight here: the share of 4 / 2
+        Assert.True(quota.IsDegraded);
+        Assert.False(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _)); // not 4: the whole limit is not this process's
+        local.Dispose();
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        viaRedis.Dispose();
+    }
 }
