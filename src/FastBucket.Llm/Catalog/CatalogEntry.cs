@@ -86,13 +86,10 @@ public sealed class CatalogEntry
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{Provider} {Model} [{Tier}]:");
         int before = text.Length;
-        Append(text, "rpm", Limits.RequestsPerMinute);
-        Append(text, "tpm", Limits.TokensPerMinute);
-        Append(text, "itpm", Limits.InputTokensPerMinute);
-        Append(text, "otpm", Limits.OutputTokensPerMinute);
-        Append(text, "rpd", Limits.RequestsPerDay);
-        Append(text, "tpd", Limits.TokensPerDay);
-        Append(text, "max_concurrency", Limits.MaxConcurrency);
+        foreach (var dimension in QuotaDimensions.All)
+        {
+            Append(text, dimension.Name, dimension.LimitOf(Limits));
+        }
         if (text.Length == before)
         {
             text.Append(" no limits stated");

@@ -7,7 +7,7 @@ namespace FastBucket.Catalog;
 internal static class CatalogEntryFactory
 {
     /// <summary>The limit fields, as a catalog file names them.</summary>
-    internal static readonly string[] LimitFieldNames = ["rpm", "tpm", "rpd", "itpm", "otpm", "tpd", "max_concurrency"];
+    internal static readonly string[] LimitFieldNames = [.. QuotaDimensions.All.Select(d => d.Name)];
 
     /// <summary>Builds an entry, or throws a <see cref="LimitsCatalogException"/> that names the place and the value.</summary>
     /// <param name="fields">The fields as read.</param>

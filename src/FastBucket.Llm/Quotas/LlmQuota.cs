@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using FastBucket.Providers;
 using FastBucket.Quotas.Windows;
 using FastBucket.Waiters;
@@ -31,7 +30,7 @@ namespace FastBucket.Quotas;
 /// </remarks>
 public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<PendingReservation>, IAsyncDisposable
 {
-    internal const int DimensionCount = 6;
+    internal const int DimensionCount = QuotaDimensions.RateCount;
 
     /// <summary>The ticket of no charge: adjusting it changes nothing on windows that name their charges.</summary>
     internal const long NoTicket = -1;
@@ -51,7 +50,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     private QuotaExhaustedException? _exhaustion;
     private long _exhaustedUntil;
     private QuotaLimits _limits;
-    private readonly double _burstHeadroom;
+    private readonly QuotaPolicy _policy;
     private readonly Congestion.CongestionEvent _burstEvents = new();
 
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
@@ -70,19 +69,13 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// limits over the provider's documented days (see <see cref="QuotaWindowing.For"/>).</param>
     public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue, double burstHeadroom = 0, QuotaWindowing? windowing = null)
     {
-        if (!(burstHeadroom is >= 0 and <= 0.5))
-        {
-            throw new ArgumentOutOfRangeException(nameof(burstHeadroom), burstHeadroom, "The burst headroom must be between 0 and 0.5.");
-        }
-
-        _burstHeadroom = burstHeadroom;
-        ArgumentNullException.ThrowIfNull(limits);
-        ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedRequests);
-        Key = key;
         windowing?.Validate();
         Windowing = windowing ?? QuotaWindowing.Continuous with { DayTimeZone = QuotaWindowing.For(key.Provider).DayTimeZone };
-        TimeProvider = timeProvider ?? TimeProvider.System;
+        _policy = new QuotaPolicy(key, burstHeadroom, timeProvider, Windowing.DayTimeZone);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedRequests);
+        Key = key;
+        TimeProvider = _policy.TimeProvider;
         _limits = QuotaLimits.Unlimited;
         _maxConcurrency = int.MaxValue;
         _waiters = new WaiterQueue<PendingReservation>(this, TimeProvider, static p => p.Cost.Requests, maxQueuedRequests, long.MaxValue);
@@ -101,8 +94,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// <param name="windowing">As in the constructor.</param>
     public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10, double burstHeadroom = 0, QuotaWindowing? windowing = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRequestsPerMinute);
-        var discovery = new QuotaDiscovery(maxConcurrency, key.Provider != LlmProvider.Gemini, initialRequestsPerMinute);
+        var discovery = QuotaDiscovery.For(key, maxConcurrency, initialRequestsPerMinute);
         return new LlmQuota(key, discovery.Initial, timeProvider, int.MaxValue, burstHeadroom, windowing) { Discovery = discovery };
     }
 
@@ -206,27 +198,13 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// <exception cref="ArgumentOutOfRangeException">A limit is below 1.</exception>
     public void SetLimits(QuotaLimits limits)
     {
-        ArgumentNullException.ThrowIfNull(limits);
-        for (int d = 0; d < DimensionCount; d++)
-        {
-            if (LimitOf(limits, (QuotaDimension)d) is < 1 and var bad)
-            {
-                throw new ArgumentOutOfRangeException(nameof(limits), bad,
-                    $"The {(QuotaDimension)d} limit of {Key} must be at least 1, or null for no limit.");
-            }
-        }
-
-        if (limits.MaxConcurrency is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(limits), limits.MaxConcurrency, $"The concurrency limit of {Key} must be at least 1, or null for no limit.");
-        }
-
+        _policy.ValidateLimits(limits);
         lock (_limitsGate)
         {
             for (int d = 0; d < DimensionCount; d++)
             {
                 var dimension = (QuotaDimension)d;
-                var limit = LimitOf(limits, dimension);
+                var limit = QuotaDimensions.Of(dimension).LimitOf(limits);
                 var window = _windows[d];
                 if (limit is null)
                 {
@@ -235,7 +213,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
                 }
                 else if (window is null)
                 {
-                    Volatile.Write(ref _windows[d], Windowing.CreateWindow(dimension, limit.Value, TimeProvider, _burstHeadroom));
+                    Volatile.Write(ref _windows[d], Windowing.CreateWindow(dimension, limit.Value, TimeProvider, _policy.BurstHeadroom));
                 }
                 else if (window.Limit != limit.Value)
                 {
@@ -259,8 +237,68 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// <param name="signals">What the response said.</param>
     /// <param name="reservation">The reservation the response answers, if any (it is not counted as "in flight elsewhere").</param>
     /// <param name="sinceSent">How long ago the request was sent: refill during that time is credited back.</param>
-    public void Observe(in RateLimitSignals signals, QuotaReservation? reservation = null, TimeSpan sinceSent = default) =>
-        QuotaAdaptation.Apply(this, signals, reservation, sinceSent);
+    public void Observe(in RateLimitSignals signals, QuotaReservation? reservation = null, TimeSpan sinceSent = default)
+    {
+        Span<long> inFlight = stackalloc long[DimensionCount];
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            inFlight[d] = Volatile.Read(ref _inFlightTokens[d]);
+        }
+
+        var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery);
+        if (!plan.IsEmpty)
+        {
+            Apply(plan);
+        }
+    }
+
+    /// <summary>Carries out what <see cref="QuotaPolicy.Plan"/> decided.</summary>
+    private void Apply(QuotaAdaptationPlan plan)
+    {
+        // The hold first: a change of limits or a lowering below may wake a waiter, which must not be sent into the
+        // same 429.
+        if (plan.Hold is { } hold)
+        {
+            CloseFor(hold);
+        }
+
+        if (plan.Limits is { } limits)
+        {
+            SetLimits(limits);
+        }
+
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            var dimension = (QuotaDimension)d;
+            var freesAfter = plan.FreesAfter(dimension);
+            if (plan.Evidence(dimension) is { } baseline)
+            {
+                LowerBy(dimension, QuotaAdaptationPlan.LowerBy(baseline, ReservedTotal(dimension), LoweredTotal(dimension)), freesAfter);
+            }
+
+            if (plan.LowerTo(dimension) is { } level)
+            {
+                Window(dimension)?.ReduceAvailableTo(level, freesAfter);
+            }
+        }
+
+        if (plan.ShrinkBurstSentAt is { } sentAt)
+        {
+            ShrinkBurst(sentAt);
+        }
+
+        if (plan.ExhaustDays)
+        {
+            Window(QuotaDimension.RequestsPerDay)?.Exhaust();
+            Window(QuotaDimension.TokensPerDay)?.Exhaust();
+        }
+
+        if (plan.Exhaustion is { } exhaustion)
+        {
+            var resetsAt = exhaustion.ResetsAfter is { } r ? TimeProvider.GetUtcNow() + r : (DateTimeOffset?)null;
+            MarkExhausted(new QuotaExhaustedException(Key, exhaustion.Code, resetsAt), exhaustion.ResetsAfter);
+        }
+    }
 
     /// <summary>
     /// Holds the quota closed until <paramref name="wait"/> has passed: no reservation is granted before, and
@@ -305,7 +343,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// <summary>Clears an exhaustion reported by <see cref="MarkExhausted"/>.</summary>
     public void ResetExhaustion() => Volatile.Write(ref _exhaustion, null);
 
-    /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/> and disposes the buckets.</summary>
+    /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/> and disposes the windows.</summary>
     public void Dispose()
     {
         _waiters.Dispose();
@@ -366,34 +404,15 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         }
 
         bool shrunk = false;
-        for (int d = 0; d < DimensionCount; d++)
+        foreach (var row in QuotaDimensions.RateRows)
         {
-            if (!IsPerDay((QuotaDimension)d) && Volatile.Read(ref _windows[d]) is { } window)
+            if (row.Window < TimeSpan.FromDays(1) && Window(row.Dimension) is { } window)
             {
                 shrunk |= window.ShrinkBurst();
             }
         }
 
         return shrunk;
-    }
-
-    /// <summary>Uses up the per-day windows: nothing more is admitted on them until they free (a calendar day: its next midnight).</summary>
-    internal void ExhaustDays()
-    {
-        Volatile.Read(ref _windows[(int)QuotaDimension.RequestsPerDay])?.Exhaust();
-        Volatile.Read(ref _windows[(int)QuotaDimension.TokensPerDay])?.Exhaust();
-    }
-
-    /// <summary>How long until the provider's next day starts, where <see cref="Windowing"/> knows its days; else <see langword="null"/>.</summary>
-    internal TimeSpan? TimeUntilNextDay()
-    {
-        if (Windowing.DayTimeZone is not { } zone)
-        {
-            return null;
-        }
-
-        var now = TimeProvider.GetUtcNow();
-        return CalendarDay.Containing(now, zone).End - now;
     }
 
     private QuotaReservation NewReservation(in RequestCost cost, ReadOnlySpan<long> tickets)
@@ -450,7 +469,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     {
         for (int d = 0; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             if (amount > 0)
             {
                 Interlocked.Add(ref _inFlightTokens[d], -amount);
@@ -463,29 +482,6 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             _waiters.Drain();
         }
     }
-
-    internal static long CostOf(in RequestCost cost, QuotaDimension dimension) => dimension switch
-    {
-        QuotaDimension.RequestsPerMinute or QuotaDimension.RequestsPerDay => cost.Requests,
-        QuotaDimension.TokensPerMinute or QuotaDimension.TokensPerDay => cost.TotalTokens,
-        QuotaDimension.InputTokensPerMinute => cost.InputTokens,
-        QuotaDimension.OutputTokensPerMinute => cost.OutputTokens,
-        _ => 0,
-    };
-
-    internal static long? LimitOf(QuotaLimits limits, QuotaDimension dimension) => dimension switch
-    {
-        QuotaDimension.RequestsPerMinute => limits.RequestsPerMinute,
-        QuotaDimension.TokensPerMinute => limits.TokensPerMinute,
-        QuotaDimension.InputTokensPerMinute => limits.InputTokensPerMinute,
-        QuotaDimension.OutputTokensPerMinute => limits.OutputTokensPerMinute,
-        QuotaDimension.RequestsPerDay => limits.RequestsPerDay,
-        QuotaDimension.TokensPerDay => limits.TokensPerDay,
-        _ => limits.MaxConcurrency,
-    };
-
-    private static bool IsPerDay(QuotaDimension dimension) =>
-        dimension is QuotaDimension.RequestsPerDay or QuotaDimension.TokensPerDay;
 
     bool IWaiterHost<PendingReservation>.TryGrantToWaiter(in PendingReservation pending) =>
         TryTakeAll(pending.Cost, pending.Charges.Tickets);
@@ -505,11 +501,6 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
 
     private void Validate(in RequestCost cost)
     {
-        if (cost.Requests < 0 || cost.InputTokens < 0 || cost.OutputTokens < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(cost), cost, "Every part of a request's cost must be zero or positive.");
-        }
-
         if (Volatile.Read(ref _exhaustion) is { } exhaustion)
         {
             if (TimeProvider.GetTimestamp() < Volatile.Read(ref _exhaustedUntil))
@@ -520,21 +511,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             Interlocked.CompareExchange(ref _exhaustion, null, exhaustion);
         }
 
-        for (int d = 0; d < DimensionCount; d++)
-        {
-            var dimension = (QuotaDimension)d;
-            long amount = CostOf(cost, dimension);
-            if (amount > 0 && Window(dimension) is { } window && amount > window.Capacity)
-            {
-                throw new ArgumentOutOfRangeException(nameof(cost), amount, string.Create(CultureInfo.InvariantCulture,
-                    $"This request needs {amount:N0} on {dimension} but the {Key} limit is {window.Capacity:N0}: it could never be sent. Lower max_tokens or split the input."));
-            }
-        }
-
-        if (cost.Requests > Volatile.Read(ref _maxConcurrency))
-        {
-            throw new ArgumentOutOfRangeException(nameof(cost), cost.Requests, $"This cost counts {cost.Requests} requests but the {Key} concurrency limit is {_maxConcurrency}.");
-        }
+        _policy.ValidateCost(cost, Limits);
     }
 
     /// <summary>Takes the cost on every dimension, or on none; <paramref name="tickets"/> receives each window's ticket.</summary>
@@ -548,9 +525,9 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         int d = 0;
         for (; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             var window = Volatile.Read(ref _windows[d]);
-            tickets[d] = 0;
+            tickets[d] = NoTicket;
             if (amount > 0 && window is not null && (amount > window.Capacity || !window.TryTake(amount, out tickets[d])))
             {
                 break;
@@ -562,7 +539,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             // Give back what the earlier dimensions took: no dimension stays charged for a refused request.
             for (int back = d - 1; back >= 0; back--)
             {
-                Adjust((QuotaDimension)back, -CostOf(cost, (QuotaDimension)back), tickets[back]);
+                Adjust((QuotaDimension)back, -QuotaDimensions.CostOf(cost, (QuotaDimension)back), tickets[back]);
             }
 
             Interlocked.Decrement(ref _inFlight);
@@ -571,7 +548,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
 
         for (d = 0; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             if (amount > 0)
             {
                 Interlocked.Add(ref _inFlightTokens[d], amount);
@@ -606,7 +583,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         var wait = closed > now ? TimeProvider.GetElapsedTime(now, closed) : TimeSpan.Zero;
         for (int d = 0; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             var window = Volatile.Read(ref _windows[d]);
             if (amount > 0 && window is not null)
             {

@@ -4,8 +4,8 @@ namespace FastBucket.Quotas;
 /// Discovery mode: a quota with no configured limits starts conservatively and learns from the provider.
 /// Until a response reports limits it lets one request at a time through; once one does, the learned limits take
 /// over with the configured concurrency. For a provider that never reports limits (Gemini), requests per minute
-/// follow additive increase, multiplicative decrease: +1 per success (the rate can double each minute), halved once
-/// per congestion event, never below 1.
+/// follow additive increase, multiplicative decrease (<see cref="Congestion.CongestionController"/>): +1 per success
+/// (the rate can double each minute), halved once per congestion event, never below 1.
 /// </summary>
 internal sealed class QuotaDiscovery
 {
@@ -23,6 +23,14 @@ internal sealed class QuotaDiscovery
         _applied = initialRequestsPerMinute;
     }
 
+    /// <summary>Discovery for <paramref name="key"/>: additive increase where its provider reports no limits (Gemini).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialRequestsPerMinute"/> is not positive.</exception>
+    internal static QuotaDiscovery For(QuotaKey key, int? configuredConcurrency, long initialRequestsPerMinute = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRequestsPerMinute);
+        return new QuotaDiscovery(configuredConcurrency, key.Provider != Providers.LlmProvider.Gemini, initialRequestsPerMinute);
+    }
+
     /// <summary>The limits to start with.</summary>
     internal QuotaLimits Initial => _aimd
         ? new QuotaLimits { RequestsPerMinute = _rate.Rate, MaxConcurrency = _configuredConcurrency }
@@ -37,32 +45,37 @@ internal sealed class QuotaDiscovery
     internal QuotaLimits Restore(QuotaLimits learned) =>
         Volatile.Read(ref _limitsReported) != 0 ? learned with { MaxConcurrency = _configuredConcurrency } : learned;
 
-    /// <summary>A request sent at <paramref name="sentAt"/> succeeded: +1 request per minute (not for requests sent before the last congestion event).</summary>
-    internal void OnSuccess(LlmQuota quota, long sentAt)
+    /// <summary>
+    /// A request sent at <paramref name="sentAt"/> succeeded: the limits to adopt when additive increase grew the rate
+    /// enough to re-limit, else <see langword="null"/>. Requests sent before the last congestion event do not count.
+    /// </summary>
+    internal QuotaLimits? OnSuccess(QuotaLimits current, long sentAt)
     {
         if (!_aimd || Volatile.Read(ref _limitsReported) != 0 || _rate.OnSuccess(sentAt) is not { } now)
         {
-            return;
+            return null;
         }
 
         long applied = Volatile.Read(ref _applied);
 
-        // Re-limiting the quota on every success would rebuild its windows constantly; apply once the rate grew by a tenth.
-        if (now >= applied + Math.Max(1, applied / 10) && Interlocked.CompareExchange(ref _applied, now, applied) == applied)
-        {
-            quota.SetLimits(quota.Limits with { RequestsPerMinute = now });
-        }
+        // Re-limiting the bucket on every success would rebuild it constantly; apply once the rate grew by a tenth.
+        return now >= applied + Math.Max(1, applied / 10) && Interlocked.CompareExchange(ref _applied, now, applied) == applied
+            ? current with { RequestsPerMinute = now }
+            : null;
     }
 
-    /// <summary>A 429 arrived at <paramref name="arrivedAt"/> for a request sent at <paramref name="sentAt"/>: halves the rate once per congestion event.</summary>
-    internal void OnRateLimited(LlmQuota quota, long sentAt, long arrivedAt)
+    /// <summary>
+    /// A 429 arrived at <paramref name="arrivedAt"/> for a request sent at <paramref name="sentAt"/>: the limits with
+    /// requests per minute halved when it starts a congestion event and AIMD is followed, else <see langword="null"/>.
+    /// </summary>
+    internal QuotaLimits? OnRateLimited(QuotaLimits current, long sentAt, long arrivedAt)
     {
         if (!_aimd || Volatile.Read(ref _limitsReported) != 0 || _rate.OnRateLimited(sentAt, arrivedAt) is not { } halved)
         {
-            return;
+            return null;
         }
 
         Volatile.Write(ref _applied, halved);
-        quota.SetLimits(quota.Limits with { RequestsPerMinute = halved });
+        return current with { RequestsPerMinute = halved };
     }
 }

@@ -23,10 +23,7 @@ public sealed class QuotaRegistry : IDisposable
     public QuotaRegistry(QuotaRegistryOptions? options = null)
     {
         _options = options ?? new QuotaRegistryOptions();
-        if (_options.MaxConcurrency is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxConcurrency, "MaxConcurrency must be at least 1, or null for no limit.");
-        }
+        _options.Validate();
 
         _catalog = _options.Catalog ?? LimitsCatalog.CreateDefault();
         Telemetry.FastBucketMetrics.Track(this);
@@ -70,12 +67,6 @@ public sealed class QuotaRegistry : IDisposable
     {
         var limits = _options.Limits ?? FindCatalogEntry(requested)?.Limits;
         var windowing = _options.Windowing?.Invoke(key) ?? Windows.QuotaWindowing.For(key.Provider);
-        if (_options.QuotaFactory is { } factory)
-        {
-            var configured = limits ?? QuotaLimits.Unlimited;
-            return factory(key, _options.MaxConcurrency is { } c && configured.MaxConcurrency is null ? configured with { MaxConcurrency = c } : configured);
-        }
-
         if (limits is { } known && known != QuotaLimits.Unlimited)
         {
             if (_options.MaxConcurrency is { } concurrency && known.MaxConcurrency is null)
@@ -83,11 +74,21 @@ public sealed class QuotaRegistry : IDisposable
                 known = known with { MaxConcurrency = concurrency };
             }
 
-            return new LlmQuota(key, known, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom, windowing);
+            return _options.QuotaFactory is { } factory
+                ? factory(key, known)
+                : new LlmQuota(key, known, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom, windowing);
         }
 
-        return _options.DiscoverUnknownLimits
-            ? LlmQuota.CreateDiscovering(key, _options.MaxConcurrency, _options.TimeProvider, burstHeadroom: _options.BurstHeadroom, windowing: windowing)
-            : new LlmQuota(key, new QuotaLimits { MaxConcurrency = _options.MaxConcurrency }, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom, windowing);
+        if (_options.DiscoverUnknownLimits)
+        {
+            return _options.DiscoveringQuotaFactory is { } discovering
+                ? discovering(key, _options.MaxConcurrency)
+                : LlmQuota.CreateDiscovering(key, _options.MaxConcurrency, _options.TimeProvider, burstHeadroom: _options.BurstHeadroom, windowing: windowing);
+        }
+
+        var unknown = new QuotaLimits { MaxConcurrency = _options.MaxConcurrency };
+        return _options.QuotaFactory is { } unlimited
+            ? unlimited(key, unknown)
+            : new LlmQuota(key, unknown, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom, windowing);
     }
 }
