@@ -3,53 +3,35 @@ using FastBucket.Quotas;
 
 namespace FastBucket.Cli.Commands;
 
-/// <summary>The <c>--rpm --tpm --rpd --itpm --otpm --concurrency</c> options that state an account's limits.</summary>
+/// <summary>The options that state an account's limits, one per row of the dimension table (<c>--rpm --tpm --itpm --otpm --rpd --tpd --concurrency</c>).</summary>
 internal sealed class LimitOptions
 {
-    public Option<long?> Rpm { get; } = Positive("--rpm", "Requests per minute.");
-
-    public Option<long?> Tpm { get; } = Positive("--tpm", "Tokens (input + output) per minute.");
-
-    public Option<long?> Rpd { get; } = Positive("--rpd", "Requests per day.");
-
-    public Option<long?> Itpm { get; } = Positive("--itpm", "Input tokens per minute (Anthropic counts them apart).");
-
-    public Option<long?> Otpm { get; } = Positive("--otpm", "Output tokens per minute.");
-
-    public Option<int?> Concurrency { get; } = new("--concurrency")
-    {
-        Description = "Requests in flight at once, at most.",
-        Validators = { r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--concurrency must be a positive integer."); } },
-    };
+    private readonly (QuotaDimensionInfo Dimension, Option<long?> Option)[] _options =
+        [.. QuotaDimensions.All.Select(d => (d, Positive(d.CliName, d.Description, d.IsRate ? long.MaxValue : int.MaxValue)))];
 
     public void AddTo(Command command)
     {
-        command.Options.Add(Rpm);
-        command.Options.Add(Tpm);
-        command.Options.Add(Rpd);
-        command.Options.Add(Itpm);
-        command.Options.Add(Otpm);
-        command.Options.Add(Concurrency);
+        foreach (var (_, option) in _options)
+        {
+            command.Options.Add(option);
+        }
     }
 
     /// <summary>The limits stated on the command line, or <see langword="null"/> when none was.</summary>
     public QuotaLimits? Read(ParseResult parse)
     {
-        var limits = new QuotaLimits
+        var limits = QuotaLimits.Unlimited;
+        foreach (var (dimension, option) in _options)
         {
-            RequestsPerMinute = parse.GetValue(Rpm),
-            TokensPerMinute = parse.GetValue(Tpm),
-            RequestsPerDay = parse.GetValue(Rpd),
-            InputTokensPerMinute = parse.GetValue(Itpm),
-            OutputTokensPerMinute = parse.GetValue(Otpm),
-            MaxConcurrency = parse.GetValue(Concurrency),
-        };
+            limits = dimension.With(limits, parse.GetValue(option));
+        }
+
         return limits == QuotaLimits.Unlimited ? null : limits;
     }
 
-    private static Option<long?> Positive(string name, string description) => new(name)
+    private static Option<long?> Positive(string name, string description, long max) => new(name)
     {
         Description = description,
-        Validators = { r => { if (r.GetValueOrDefault<long?>() is <= 0) r.AddError($"{name} must be a positive integer."); } },
+        Validators = { r => { if (r.GetValueOrDefault<long?>() is <= 0 || r.GetValueOrDefault<long?>() > max) r.AddError($"{name} must be a positive integer (at most {max})."); } },
     };
 }

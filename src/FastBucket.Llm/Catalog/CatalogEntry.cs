@@ -66,6 +66,14 @@ public sealed class CatalogEntry
     /// <summary>Remarks that come with the entry.</summary>
     public string? Notes { get; }
 
+    /// <summary>
+    /// The name of the one quota that every model the entry matches draws on, or <see langword="null"/> when each
+    /// model has its own. Providers count some limits across models: Anthropic's Claude Sonnet 4.x limits are combined
+    /// over 4.6, 4.5 and 4; OpenRouter's <c>:free</c> limits are per account. Two models that share it share one quota
+    /// (see <see cref="LimitsCatalog.ResolveQuotaKey"/>).
+    /// </summary>
+    public string? SharedAs { get; init; }
+
     /// <summary>Where the entry was read: <c>embedded</c>, a file path, or a configuration path.</summary>
     public string Origin { get; }
 
@@ -78,16 +86,18 @@ public sealed class CatalogEntry
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{Provider} {Model} [{Tier}]:");
         int before = text.Length;
-        Append(text, "rpm", Limits.RequestsPerMinute);
-        Append(text, "tpm", Limits.TokensPerMinute);
-        Append(text, "itpm", Limits.InputTokensPerMinute);
-        Append(text, "otpm", Limits.OutputTokensPerMinute);
-        Append(text, "rpd", Limits.RequestsPerDay);
-        Append(text, "tpd", Limits.TokensPerDay);
-        Append(text, "max_concurrency", Limits.MaxConcurrency);
+        foreach (var dimension in QuotaDimensions.All)
+        {
+            Append(text, dimension.Name, dimension.LimitOf(Limits));
+        }
         if (text.Length == before)
         {
             text.Append(" no limits stated");
+        }
+
+        if (SharedAs is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" shared as {SharedAs}");
         }
 
         if (AsOf is not null)

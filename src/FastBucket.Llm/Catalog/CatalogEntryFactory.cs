@@ -7,7 +7,7 @@ namespace FastBucket.Catalog;
 internal static class CatalogEntryFactory
 {
     /// <summary>The limit fields, as a catalog file names them.</summary>
-    internal static readonly string[] LimitFieldNames = ["rpm", "tpm", "rpd", "itpm", "otpm", "tpd", "max_concurrency"];
+    internal static readonly string[] LimitFieldNames = [.. QuotaDimensions.All.Select(d => d.Name)];
 
     /// <summary>Builds an entry, or throws a <see cref="LimitsCatalogException"/> that names the place and the value.</summary>
     /// <param name="fields">The fields as read.</param>
@@ -62,7 +62,13 @@ internal static class CatalogEntryFactory
         };
 
         string tier = TierName.IsAny(fields.Tier) ? TierName.Any : fields.Tier!.Trim();
-        return new CatalogEntry(provider, model, patterns, tier, limits, fields.Source, fields.AsOf, fields.Notes, origin);
+        string? sharedAs = fields.SharedAs?.Trim();
+        if (sharedAs is { Length: 0 })
+        {
+            throw Error(origin, index, $"{where}: 'shared_as' is empty; name the quota the models share, or leave it out.");
+        }
+
+        return new CatalogEntry(provider, model, patterns, tier, limits, fields.Source, fields.AsOf, fields.Notes, origin) { SharedAs = sharedAs };
 
         long? Positive(long? value, string name, long max = long.MaxValue)
         {

@@ -29,4 +29,6 @@ internal sealed class CatalogEntryFields
     public string? AsOf { get; init; }
 
     public string? Notes { get; init; }
+
+    public string? SharedAs { get; init; }
 }

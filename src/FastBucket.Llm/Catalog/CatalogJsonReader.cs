@@ -6,7 +6,8 @@ namespace FastBucket.Catalog;
 /// <summary>
 /// Reads a catalog file: a JSON array of objects with <c>provider</c>, <c>model</c>, <c>tier</c>, the limits
 /// <c>rpm</c>, <c>tpm</c>, <c>rpd</c>, <c>itpm</c>, <c>otpm</c>, <c>tpd</c>, <c>max_concurrency</c> (whole numbers or
-/// null), and <c>source</c>, <c>as_of</c>, <c>notes</c>. Field names ignore letter case; other fields are ignored.
+/// null), <c>shared_as</c> (the name of a quota shared by every model the entry matches), and <c>source</c>,
+/// <c>as_of</c>, <c>notes</c>. Field names ignore letter case; other fields are ignored.
 /// </summary>
 internal static class CatalogJsonReader
 {
@@ -88,6 +89,7 @@ internal static class CatalogJsonReader
             Source = ReadText(item, "source", origin, index, where, required: false),
             AsOf = ReadText(item, "as_of", origin, index, where, required: false),
             Notes = ReadText(item, "notes", origin, index, where, required: false),
+            SharedAs = ReadText(item, "shared_as", origin, index, where, required: true),
         };
     }
 

@@ -42,4 +42,10 @@ public sealed class LimitEntryOptions
 
     /// <summary>Remarks.</summary>
     public string? Notes { get; set; }
+
+    /// <summary>
+    /// The name of the one quota that every model the entry matches draws on, when the provider counts them together
+    /// (a model family's combined limit, an account-wide limit); left out, each model has its own quota.
+    /// </summary>
+    public string? SharedAs { get; set; }
 }

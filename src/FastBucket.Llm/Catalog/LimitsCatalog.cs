@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using FastBucket.Providers;
+using FastBucket.Quotas;
 using Microsoft.Extensions.Configuration;
 
 namespace FastBucket.Catalog;
@@ -165,6 +166,16 @@ public sealed class LimitsCatalog
     public CatalogEntry? Find(string provider, string model, string? tier = null) => Find(provider, model, tier, resolved: false);
 
     /// <summary>
+    /// The quota a request for <paramref name="key"/> draws on: the same key, or, when the catalog entry for its model
+    /// declares a limit shared by several models (<see cref="CatalogEntry.SharedAs"/>), the key of that shared quota,
+    /// so that every model of a family, or every model of an account-wide limit, is counted once, together.
+    /// </summary>
+    /// <param name="key">The provider, model and account of a request.</param>
+    /// <param name="tier">The account's tier; <see langword="null"/> for the provider's default tier.</param>
+    public QuotaKey ResolveQuotaKey(QuotaKey key, string? tier = null) =>
+        Find(key.Provider, key.Model, tier)?.SharedAs is { } shared ? key with { Model = shared } : key;
+
+    /// <summary>
     /// The entries for a listing such as <c>fastbucket limits [provider] [model]</c>: those of the provider (all when
     /// <see langword="null"/>) whose patterns match the model (all when <see langword="null"/>), in <see cref="Entries"/> order.
     /// Unlike <see cref="Find(string, string, string?)"/> this includes entries without limits and every tier.
@@ -275,6 +286,7 @@ public sealed class LimitsCatalog
                 Source = entry.Source,
                 AsOf = entry.AsOf,
                 Notes = entry.Notes,
+                SharedAs = entry.SharedAs,
             };
             entries.Add(CatalogEntryFactory.Create(fields, origin, i, place, strictModelNames: true));
         }

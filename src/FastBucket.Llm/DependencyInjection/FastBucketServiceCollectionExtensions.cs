@@ -16,12 +16,22 @@ public static class FastBucketServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">A section such as <c>configuration.GetSection("FastBucket")</c>, with optional
-    /// <c>Tier</c>, <c>MaxConcurrency</c>, <c>DiscoverUnknownLimits</c> and <c>Limits</c> (see README).</param>
+    /// <c>Tier</c>, <c>MaxConcurrency</c>, <c>DiscoverUnknownLimits</c>, <c>BurstHeadroom</c>, <c>MaxQueuedRequests</c> and
+    /// <c>Limits</c> (see README). It is bound with <c>Bind</c> (an unknown key is an error) and validated at start-up
+    /// (<c>ValidateOnStart</c>): a typo or an out-of-range value stops the host with a message naming it.</param>
     /// <param name="configure">Further changes to the registry options.</param>
     public static IServiceCollection AddFastBucket(this IServiceCollection services, IConfiguration? configuration = null, Action<QuotaRegistryOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
+        var bound = services.AddOptions<FastBucketConfiguration>();
+        if (configuration is not null)
+        {
+            bound.Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+
+        bound.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FastBucketConfiguration>, FastBucketConfigurationValidation>());
         services.TryAddSingleton(_ =>
         {
             var catalog = LimitsCatalog.CreateDefault();
@@ -31,24 +41,11 @@ public static class FastBucketServiceCollectionExtensions
         services.TryAddSingleton<ITokenEstimator>(_ => new TokenEstimator(new TokenEstimatorOptions(), new TokenEstimateCalibrator()));
         services.TryAddSingleton(provider =>
         {
-            var options = new QuotaRegistryOptions
+            var options = provider.GetRequiredService<IOptions<FastBucketConfiguration>>().Value.ApplyTo(new QuotaRegistryOptions
             {
                 Catalog = provider.GetRequiredService<LimitsCatalog>(),
                 TimeProvider = provider.GetRequiredService<TimeProvider>(),
-            };
-            if (configuration is not null)
-            {
-                options.Tier = configuration["Tier"] ?? options.Tier;
-                if (int.TryParse(configuration["MaxConcurrency"], out int concurrency))
-                {
-                    options.MaxConcurrency = concurrency;
-                }
-
-                if (bool.TryParse(configuration["DiscoverUnknownLimits"], out bool discover))
-                {
-                    options.DiscoverUnknownLimits = discover;
-                }
-            }
+            });
 
             foreach (var setup in provider.GetServices<IConfigureOptions<QuotaRegistryOptions>>())
             {

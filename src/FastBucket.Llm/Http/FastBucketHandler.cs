@@ -164,6 +164,10 @@ public sealed class FastBucketHandler : DelegatingHandler
 
         var errorBody = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
         var errorSignals = RateLimitSignalReader.Read(attempt.Provider, response, errorBody.Span, now);
+
+        // Observed before the reservation ends: ending it frees its slot and refunds, which wakes the queue, and a 429's
+        // hold must be in place by then or a queued request is sent straight into the same 429.
+        attempt.Quota.Observe(errorSignals, reservation, sinceSent);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             Interlocked.Increment(ref _rateLimited);
@@ -176,8 +180,6 @@ public sealed class FastBucketHandler : DelegatingHandler
             reservation.Complete(default);
         }
 
-        // The reservation has ended (no tokens of its own count); its mark still tells what was reserved after it.
-        attempt.Quota.Observe(errorSignals, reservation, sinceSent);
         _options.OnSignals?.Invoke(attempt.Quota.Key, errorSignals);
         context.Properties.Set(SignalsKey, errorSignals);
         return Outcome.FromResult(response);

@@ -1,18 +1,24 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using FastBucket.Providers;
+using FastBucket.Quotas.Windows;
 using FastBucket.Waiters;
 
 namespace FastBucket.Quotas;
 
 /// <summary>
-/// The limits of one provider account on one model, enforced together: one lock-free <see cref="TokenBucket"/> per
-/// limited dimension (requests, tokens, input and output tokens per minute; requests and tokens per day) and a
-/// lock-free concurrency count. A request reserves its estimated cost on every dimension at once, all or nothing,
-/// and reconciles with the real usage when it completes.
+/// The limits of one provider account on one model, enforced together: one window per limited dimension (requests,
+/// tokens, input and output tokens per minute; requests and tokens per day) and a lock-free concurrency count. A
+/// request reserves its estimated cost on every dimension at once, all or nothing, and reconciles with the real usage
+/// when it completes.
 /// </summary>
 /// <remarks>
+/// <para><b>Windows.</b> How each dimension counts over time follows <see cref="Windowing"/>: a lock-free
+/// <see cref="TokenBucket"/> where the provider documents a continuously refilled bucket, the safe shape (at most the
+/// limit in any minute and its share of a shorter burst period) where it documents windows or shorter periods, or
+/// says nothing; and per-day limits over calendar days of the provider's time zone. A quota created directly counts
+/// every dimension as a token bucket (<see cref="QuotaWindowing.Continuous"/>) and per-day limits over the provider's
+/// documented days; <see cref="QuotaRegistry"/> uses each provider's documented windowing.</para>
 /// <para><b>All or nothing.</b> A reservation takes each dimension in turn with a CAS and gives back what it took if
 /// a later dimension refuses, so no dimension stays charged for a request that was refused. Waiting is FIFO on the
 /// quota as a whole: one queue, one timer armed for the instant the head's every dimension will have room, so
@@ -22,18 +28,21 @@ namespace FastBucket.Quotas;
 /// charges overruns as debt; <see cref="QuotaReservation.Cancel"/> (the request was never sent) refunds everything;
 /// disposing a reservation without either keeps the whole charge, since the request may have reached the provider.</para>
 /// </remarks>
-public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<RequestCost>, IAsyncDisposable
+public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<PendingReservation>, IAsyncDisposable
 {
-    private const int DimensionCount = 6;
+    internal const int DimensionCount = QuotaDimensions.RateCount;
 
-    private readonly TokenBucket?[] _buckets = new TokenBucket?[DimensionCount];
+    /// <summary>The ticket of no charge: adjusting it changes nothing on windows that name their charges.</summary>
+    internal const long NoTicket = -1;
+
+    private readonly QuotaWindow?[] _windows = new QuotaWindow?[DimensionCount];
     private readonly long[] _inFlightTokens = new long[DimensionCount];
 
     // Everything ever reserved, per dimension: a reservation remembers these totals when it is granted, so that when
     // its response arrives the quota knows what was reserved after it (what the server had not seen yet).
     private readonly long[] _reservedTotals = new long[DimensionCount];
     private readonly long[] _loweredTotals = new long[DimensionCount];
-    private readonly WaiterQueue<RequestCost> _waiters;
+    private readonly WaiterQueue<PendingReservation> _waiters;
     private readonly object _limitsGate = new();
     private int _maxConcurrency;
     private int _inFlight;
@@ -41,7 +50,8 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     private QuotaExhaustedException? _exhaustion;
     private long _exhaustedUntil;
     private QuotaLimits _limits;
-    private readonly double _burstHeadroom;
+    private readonly QuotaPolicy _policy;
+    private readonly Congestion.CongestionEvent _burstEvents = new();
 
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
     /// <param name="key">Whose limits these are.</param>
@@ -52,24 +62,23 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// The share of each limit held back from the burst (0 to 0.5; default 0): each bucket holds <c>limit × (1 − headroom)</c>
     /// and refills at the full limit per window. The server counts a request when it arrives, we when it leaves; jitter
     /// in between can bunch requests that left evenly spaced, and the headroom absorbs it (1% absorbs 0.6 s of jitter on
-    /// a per-minute limit). The sustained rate stays the full limit; only the first burst is smaller.
+    /// a per-minute limit). The sustained rate stays the full limit; only the first burst is smaller. Applies to
+    /// token-bucket windows; the safe shape caps the burst itself.
     /// </param>
-    public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue, double burstHeadroom = 0)
+    /// <param name="windowing">How each dimension counts over time; <see langword="null"/> for token buckets, with per-day
+    /// limits over the provider's documented days (see <see cref="QuotaWindowing.For"/>).</param>
+    public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue, double burstHeadroom = 0, QuotaWindowing? windowing = null)
     {
-        if (!(burstHeadroom is >= 0 and <= 0.5))
-        {
-            throw new ArgumentOutOfRangeException(nameof(burstHeadroom), burstHeadroom, "The burst headroom must be between 0 and 0.5.");
-        }
-
-        _burstHeadroom = burstHeadroom;
+        windowing?.Validate();
+        Windowing = windowing ?? QuotaWindowing.Continuous with { DayTimeZone = QuotaWindowing.For(key.Provider).DayTimeZone };
+        _policy = new QuotaPolicy(key, burstHeadroom, timeProvider, Windowing.DayTimeZone);
         ArgumentNullException.ThrowIfNull(limits);
-        ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxQueuedRequests);
         Key = key;
-        TimeProvider = timeProvider ?? TimeProvider.System;
+        TimeProvider = _policy.TimeProvider;
         _limits = QuotaLimits.Unlimited;
         _maxConcurrency = int.MaxValue;
-        _waiters = new WaiterQueue<RequestCost>(this, TimeProvider, static c => c.Requests, maxQueuedRequests, long.MaxValue);
+        _waiters = new WaiterQueue<PendingReservation>(this, TimeProvider, static p => p.Cost.Requests, maxQueuedRequests, long.MaxValue);
         SetLimits(limits);
     }
 
@@ -82,15 +91,18 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <param name="timeProvider">The clock.</param>
     /// <param name="initialRequestsPerMinute">Where additive increase starts for a provider that reports no limits (Gemini).</param>
     /// <param name="burstHeadroom">As in the constructor.</param>
-    public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10, double burstHeadroom = 0)
+    /// <param name="windowing">As in the constructor.</param>
+    public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10, double burstHeadroom = 0, QuotaWindowing? windowing = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRequestsPerMinute);
-        var discovery = new QuotaDiscovery(maxConcurrency, key.Provider != LlmProvider.Gemini, initialRequestsPerMinute);
-        return new LlmQuota(key, discovery.Initial, timeProvider, int.MaxValue, burstHeadroom) { Discovery = discovery };
+        var discovery = QuotaDiscovery.For(key, maxConcurrency, initialRequestsPerMinute);
+        return new LlmQuota(key, discovery.Initial, timeProvider, int.MaxValue, burstHeadroom, windowing) { Discovery = discovery };
     }
 
     /// <summary>Whose limits these are.</summary>
     public QuotaKey Key { get; }
+
+    /// <summary>How each dimension counts over time.</summary>
+    public QuotaWindowing Windowing { get; }
 
     /// <summary>Whether this quota learns its limits from the provider (discovery mode).</summary>
     public bool IsDiscovering => Discovery is not null;
@@ -123,11 +135,14 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <summary>The level of one dimension now, or <see langword="null"/> if it is not limited.</summary>
     public long? Available(QuotaDimension dimension) => dimension == QuotaDimension.Concurrency
         ? (Volatile.Read(ref _maxConcurrency) is var max && max == int.MaxValue ? null : max - InFlight)
-        : Bucket(dimension)?.Available;
+        : Window(dimension)?.Available;
 
-    /// <summary>The bucket behind one dimension, or <see langword="null"/> if it is not limited. Internal: a caller waiting on it directly would set its waiters flag and stall the quota.</summary>
-    internal TokenBucket? Bucket(QuotaDimension dimension) =>
-        dimension == QuotaDimension.Concurrency ? null : Volatile.Read(ref _buckets[(int)dimension]);
+    /// <summary>The window behind one dimension, or <see langword="null"/> if it is not limited.</summary>
+    internal QuotaWindow? Window(QuotaDimension dimension) =>
+        dimension == QuotaDimension.Concurrency ? null : Volatile.Read(ref _windows[(int)dimension]);
+
+    /// <summary>The bucket behind one dimension, when it is counted as one. Internal: a caller waiting on it directly would set its waiters flag and stall the quota.</summary>
+    internal TokenBucket? Bucket(QuotaDimension dimension) => (Window(dimension) as BucketWindow)?.Bucket;
 
     /// <summary>
     /// Reserves <paramref name="cost"/> on every dimension at once if there is room now and nobody waits; never waits.
@@ -140,9 +155,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     public bool TryReserve(RequestCost cost, [NotNullWhen(true)] out QuotaReservation? reservation, out TimeSpan retryAfter)
     {
         Validate(cost);
-        if (_waiters.Count == 0 && TryTakeAll(cost))
+        Span<long> tickets = stackalloc long[DimensionCount];
+        if (_waiters.Count == 0 && TryTakeAll(cost, tickets))
         {
-            reservation = NewReservation(cost);
+            reservation = NewReservation(cost, tickets);
             retryAfter = TimeSpan.Zero;
             return true;
         }
@@ -162,15 +178,17 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     public ValueTask<QuotaReservation> ReserveAsync(RequestCost cost, CancellationToken cancellationToken = default)
     {
         Validate(cost);
-        if (_waiters.Count == 0 && TryTakeAll(cost))
+        Span<long> tickets = stackalloc long[DimensionCount];
+        if (_waiters.Count == 0 && TryTakeAll(cost, tickets))
         {
-            return new ValueTask<QuotaReservation>(NewReservation(cost));
+            return new ValueTask<QuotaReservation>(NewReservation(cost, tickets));
         }
 
-        var pending = _waiters.EnqueueAsync(cost, Timeout.InfiniteTimeSpan, cancellationToken);
+        var charges = new ReservationCharges(this);
+        var pending = _waiters.EnqueueAsync(new PendingReservation(cost, charges), Timeout.InfiniteTimeSpan, cancellationToken);
         return pending.IsCompletedSuccessfully
-            ? new ValueTask<QuotaReservation>(NewReservation(cost))
-            : AwaitReservation(pending, cost);
+            ? new ValueTask<QuotaReservation>(NewReservation(cost, charges))
+            : AwaitReservation(pending, cost, charges);
     }
 
     /// <summary>
@@ -180,48 +198,26 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <exception cref="ArgumentOutOfRangeException">A limit is below 1.</exception>
     public void SetLimits(QuotaLimits limits)
     {
-        ArgumentNullException.ThrowIfNull(limits);
-        for (int d = 0; d < DimensionCount; d++)
-        {
-            if (LimitOf(limits, (QuotaDimension)d) is < 1 and var bad)
-            {
-                throw new ArgumentOutOfRangeException(nameof(limits), bad,
-                    $"The {(QuotaDimension)d} limit of {Key} must be at least 1, or null for no limit.");
-            }
-        }
-
-        if (limits.MaxConcurrency is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(limits), limits.MaxConcurrency, $"The concurrency limit of {Key} must be at least 1, or null for no limit.");
-        }
-
+        _policy.ValidateLimits(limits);
         lock (_limitsGate)
         {
             for (int d = 0; d < DimensionCount; d++)
             {
                 var dimension = (QuotaDimension)d;
-                var limit = LimitOf(limits, dimension);
-                var bucket = _buckets[d];
-                var window = IsPerDay(dimension) ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1);
-                long capacity = limit is { } l ? Math.Max(1, l - (long)(l * _burstHeadroom)) : 0;
+                var limit = QuotaDimensions.Of(dimension).LimitOf(limits);
+                var window = _windows[d];
                 if (limit is null)
                 {
                     // Not disposed: a reservation on another thread may still be taking from it.
-                    Volatile.Write(ref _buckets[d], null);
+                    Volatile.Write(ref _windows[d], null);
                 }
-                else if (bucket is null)
+                else if (window is null)
                 {
-                    Volatile.Write(ref _buckets[d], new TokenBucket(new TokenBucketOptions
-                    {
-                        Capacity = capacity,
-                        TokensPerPeriod = limit.Value,
-                        RefillPeriod = window,
-                        TimeProvider = TimeProvider,
-                    }));
+                    Volatile.Write(ref _windows[d], Windowing.CreateWindow(dimension, limit.Value, TimeProvider, _policy.BurstHeadroom));
                 }
-                else if (bucket.Capacity != capacity)
+                else if (window.Limit != limit.Value)
                 {
-                    bucket.SetLimits(capacity, limit.Value, window);
+                    window.SetLimit(limit.Value);
                 }
             }
 
@@ -241,8 +237,68 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <param name="signals">What the response said.</param>
     /// <param name="reservation">The reservation the response answers, if any (it is not counted as "in flight elsewhere").</param>
     /// <param name="sinceSent">How long ago the request was sent: refill during that time is credited back.</param>
-    public void Observe(in RateLimitSignals signals, QuotaReservation? reservation = null, TimeSpan sinceSent = default) =>
-        QuotaAdaptation.Apply(this, signals, reservation, sinceSent);
+    public void Observe(in RateLimitSignals signals, QuotaReservation? reservation = null, TimeSpan sinceSent = default)
+    {
+        Span<long> inFlight = stackalloc long[DimensionCount];
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            inFlight[d] = Volatile.Read(ref _inFlightTokens[d]);
+        }
+
+        var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery);
+        if (!plan.IsEmpty)
+        {
+            Apply(plan);
+        }
+    }
+
+    /// <summary>Carries out what <see cref="QuotaPolicy.Plan"/> decided.</summary>
+    private void Apply(QuotaAdaptationPlan plan)
+    {
+        // The hold first: a change of limits or a lowering below may wake a waiter, which must not be sent into the
+        // same 429.
+        if (plan.Hold is { } hold)
+        {
+            CloseFor(hold);
+        }
+
+        if (plan.Limits is { } limits)
+        {
+            SetLimits(limits);
+        }
+
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            var dimension = (QuotaDimension)d;
+            var freesAfter = plan.FreesAfter(dimension);
+            if (plan.Evidence(dimension) is { } baseline)
+            {
+                LowerBy(dimension, QuotaAdaptationPlan.LowerBy(baseline, ReservedTotal(dimension), LoweredTotal(dimension)), freesAfter);
+            }
+
+            if (plan.LowerTo(dimension) is { } level)
+            {
+                Window(dimension)?.ReduceAvailableTo(level, freesAfter);
+            }
+        }
+
+        if (plan.ShrinkBurstSentAt is { } sentAt)
+        {
+            ShrinkBurst(sentAt);
+        }
+
+        if (plan.ExhaustDays)
+        {
+            Window(QuotaDimension.RequestsPerDay)?.Exhaust();
+            Window(QuotaDimension.TokensPerDay)?.Exhaust();
+        }
+
+        if (plan.Exhaustion is { } exhaustion)
+        {
+            var resetsAt = exhaustion.ResetsAfter is { } r ? TimeProvider.GetUtcNow() + r : (DateTimeOffset?)null;
+            MarkExhausted(new QuotaExhaustedException(Key, exhaustion.Code, resetsAt), exhaustion.ResetsAfter);
+        }
+    }
 
     /// <summary>
     /// Holds the quota closed until <paramref name="wait"/> has passed: no reservation is granted before, and
@@ -287,15 +343,15 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <summary>Clears an exhaustion reported by <see cref="MarkExhausted"/>.</summary>
     public void ResetExhaustion() => Volatile.Write(ref _exhaustion, null);
 
-    /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/> and disposes the buckets.</summary>
+    /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/> and disposes the windows.</summary>
     public void Dispose()
     {
         _waiters.Dispose();
         lock (_limitsGate)
         {
-            foreach (var bucket in _buckets)
+            foreach (var window in _windows)
             {
-                bucket?.Dispose();
+                window?.Dispose();
             }
         }
     }
@@ -319,19 +375,54 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     /// <summary>Everything lowered on one dimension on the provider's evidence of consumption made elsewhere (never decreases).</summary>
     internal long LoweredTotal(QuotaDimension dimension) => Volatile.Read(ref _loweredTotals[(int)dimension]);
 
-    /// <summary>Lowers one dimension's level by <paramref name="tokens"/> of consumption seen by the provider and not made here.</summary>
-    internal void LowerBy(QuotaDimension dimension, long tokens)
+    /// <summary>
+    /// Lowers one dimension's level by <paramref name="tokens"/> of consumption seen by the provider and not made here,
+    /// freeing after <paramref name="freesAfter"/> (the provider's reset) where the window frees at instants.
+    /// </summary>
+    internal void LowerBy(QuotaDimension dimension, long tokens, TimeSpan? freesAfter = null)
     {
-        if (tokens <= 0 || Bucket(dimension) is not { } bucket)
+        if (tokens <= 0 || Window(dimension) is not { } window)
         {
             return;
         }
 
         Interlocked.Add(ref _loweredTotals[(int)dimension], tokens);
-        bucket.ForceAcquire(tokens);
+        window.Charge(tokens, freesAfter);
     }
 
-    private QuotaReservation NewReservation(in RequestCost cost)
+    /// <summary>
+    /// Shrinks the burst of every per-minute window in the safe shape, once per congestion event: the provider answered
+    /// 429 while reporting capacity left, so it enforces over a shorter period than ours. The rate stays.
+    /// </summary>
+    /// <param name="sentAt">When the rejected request was sent (a <see cref="TimeProvider.GetTimestamp"/> value).</param>
+    /// <returns>Whether a window's burst shrank.</returns>
+    internal bool ShrinkBurst(long sentAt)
+    {
+        if (!_burstEvents.TryStart(sentAt, TimeProvider.GetTimestamp()))
+        {
+            return false;
+        }
+
+        bool shrunk = false;
+        foreach (var row in QuotaDimensions.RateRows)
+        {
+            if (row.Window < TimeSpan.FromDays(1) && Window(row.Dimension) is { } window)
+            {
+                shrunk |= window.ShrinkBurst();
+            }
+        }
+
+        return shrunk;
+    }
+
+    private QuotaReservation NewReservation(in RequestCost cost, ReadOnlySpan<long> tickets)
+    {
+        var charges = new ReservationCharges(this);
+        charges.Set(tickets);
+        return NewReservation(cost, charges);
+    }
+
+    private QuotaReservation NewReservation(in RequestCost cost, ReservationCharges charges)
     {
         // Read after this reservation's own take, so the mark includes it. A take by another thread in between is
         // counted as before this one and lowers the level read: both only make later lowering smaller, never larger.
@@ -339,36 +430,33 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         for (int d = 0; d < DimensionCount; d++)
         {
             mark.ReservedTotal(d) = Volatile.Read(ref _reservedTotals[d]);
-            mark.Level(d) = Volatile.Read(ref _buckets[d])?.Available ?? 0;
+            mark.Level(d) = Volatile.Read(ref _windows[d])?.Available ?? 0;
             mark.Lowered(d) = Volatile.Read(ref _loweredTotals[d]);
         }
 
-        return new QuotaReservation(this, this, cost) { Mark = mark };
+        return new QuotaReservation(this, charges, cost) { Mark = mark };
     }
 
-    /// <summary>Gives back what a reservation took on one dimension, or charges more (debt).</summary>
-    void IQuotaReservationOwner.Adjust(QuotaDimension dimension, long delta) => Adjust(dimension, delta);
+    /// <summary>
+    /// Adjusts without a ticket, for reservations another owner tracks (Redis's local fallback): exact on token-bucket
+    /// windows (the only kind that fallback creates); a window that names its charges ignores it.
+    /// </summary>
+    void IQuotaReservationOwner.Adjust(QuotaDimension dimension, long delta) => Adjust(dimension, delta, NoTicket);
 
     void IQuotaReservationOwner.Release(in RequestCost cost) => Release(cost);
 
-    internal void Adjust(QuotaDimension dimension, long delta)
+    /// <summary>Gives back what a charge named by <paramref name="ticket"/> took on one dimension, or charges more (debt).</summary>
+    internal void Adjust(QuotaDimension dimension, long delta, long ticket)
     {
-        var bucket = Bucket(dimension);
-        if (bucket is null || delta == 0)
+        var window = Window(dimension);
+        if (window is null || delta == 0)
         {
             return;
         }
 
         try
         {
-            if (delta < 0)
-            {
-                bucket.Refund(-delta);
-            }
-            else
-            {
-                bucket.ForceAcquire(delta);
-            }
+            window.Adjust(ticket, delta);
         }
         catch (ObjectDisposedException)
         {
@@ -381,7 +469,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
     {
         for (int d = 0; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             if (amount > 0)
             {
                 Interlocked.Add(ref _inFlightTokens[d], -amount);
@@ -395,51 +483,24 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         }
     }
 
-    internal static long CostOf(in RequestCost cost, QuotaDimension dimension) => dimension switch
-    {
-        QuotaDimension.RequestsPerMinute or QuotaDimension.RequestsPerDay => cost.Requests,
-        QuotaDimension.TokensPerMinute or QuotaDimension.TokensPerDay => cost.TotalTokens,
-        QuotaDimension.InputTokensPerMinute => cost.InputTokens,
-        QuotaDimension.OutputTokensPerMinute => cost.OutputTokens,
-        _ => 0,
-    };
+    bool IWaiterHost<PendingReservation>.TryGrantToWaiter(in PendingReservation pending) =>
+        TryTakeAll(pending.Cost, pending.Charges.Tickets);
 
-    internal static long? LimitOf(QuotaLimits limits, QuotaDimension dimension) => dimension switch
-    {
-        QuotaDimension.RequestsPerMinute => limits.RequestsPerMinute,
-        QuotaDimension.TokensPerMinute => limits.TokensPerMinute,
-        QuotaDimension.InputTokensPerMinute => limits.InputTokensPerMinute,
-        QuotaDimension.OutputTokensPerMinute => limits.OutputTokensPerMinute,
-        QuotaDimension.RequestsPerDay => limits.RequestsPerDay,
-        QuotaDimension.TokensPerDay => limits.TokensPerDay,
-        _ => limits.MaxConcurrency,
-    };
+    TimeSpan IWaiterHost<PendingReservation>.TimeUntilGrantable(in PendingReservation pending) => TimeUntilAll(pending.Cost);
 
-    private static bool IsPerDay(QuotaDimension dimension) =>
-        dimension is QuotaDimension.RequestsPerDay or QuotaDimension.TokensPerDay;
-
-    bool IWaiterHost<RequestCost>.TryGrantToWaiter(in RequestCost cost) => TryTakeAll(cost);
-
-    TimeSpan IWaiterHost<RequestCost>.TimeUntilGrantable(in RequestCost cost) => TimeUntilAll(cost);
-
-    void IWaiterHost<RequestCost>.OnWaitersChanged(bool hasWaiters)
+    void IWaiterHost<PendingReservation>.OnWaitersChanged(bool hasWaiters)
     {
         // The quota's no-barging check reads the queue's count directly.
     }
 
-    private async ValueTask<QuotaReservation> AwaitReservation(ValueTask<bool> pending, RequestCost cost)
+    private async ValueTask<QuotaReservation> AwaitReservation(ValueTask<bool> pending, RequestCost cost, ReservationCharges charges)
     {
         await pending.ConfigureAwait(false);
-        return NewReservation(cost);
+        return NewReservation(cost, charges);
     }
 
     private void Validate(in RequestCost cost)
     {
-        if (cost.Requests < 0 || cost.InputTokens < 0 || cost.OutputTokens < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(cost), cost, "Every part of a request's cost must be zero or positive.");
-        }
-
         if (Volatile.Read(ref _exhaustion) is { } exhaustion)
         {
             if (TimeProvider.GetTimestamp() < Volatile.Read(ref _exhaustedUntil))
@@ -450,25 +511,11 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
             Interlocked.CompareExchange(ref _exhaustion, null, exhaustion);
         }
 
-        for (int d = 0; d < DimensionCount; d++)
-        {
-            var dimension = (QuotaDimension)d;
-            long amount = CostOf(cost, dimension);
-            if (amount > 0 && Bucket(dimension) is { } bucket && amount > bucket.Capacity)
-            {
-                throw new ArgumentOutOfRangeException(nameof(cost), amount, string.Create(CultureInfo.InvariantCulture,
-                    $"This request needs {amount:N0} on {dimension} but the {Key} limit is {bucket.Capacity:N0}: it could never be sent. Lower max_tokens or split the input."));
-            }
-        }
-
-        if (cost.Requests > Volatile.Read(ref _maxConcurrency))
-        {
-            throw new ArgumentOutOfRangeException(nameof(cost), cost.Requests, $"This cost counts {cost.Requests} requests but the {Key} concurrency limit is {_maxConcurrency}.");
-        }
+        _policy.ValidateCost(cost, Limits);
     }
 
-    /// <summary>Takes the cost on every dimension, or on none.</summary>
-    private bool TryTakeAll(in RequestCost cost)
+    /// <summary>Takes the cost on every dimension, or on none; <paramref name="tickets"/> receives each window's ticket.</summary>
+    private bool TryTakeAll(in RequestCost cost, Span<long> tickets)
     {
         if (TimeProvider.GetTimestamp() < Volatile.Read(ref _closedUntil) || !TryTakeSlot())
         {
@@ -478,9 +525,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         int d = 0;
         for (; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
-            var bucket = Volatile.Read(ref _buckets[d]);
-            if (amount > 0 && bucket is not null && (amount > bucket.Capacity || !bucket.TryAcquire(amount)))
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
+            var window = Volatile.Read(ref _windows[d]);
+            tickets[d] = NoTicket;
+            if (amount > 0 && window is not null && (amount > window.Capacity || !window.TryTake(amount, out tickets[d])))
             {
                 break;
             }
@@ -491,7 +539,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
             // Give back what the earlier dimensions took: no dimension stays charged for a refused request.
             for (int back = d - 1; back >= 0; back--)
             {
-                Adjust((QuotaDimension)back, -CostOf(cost, (QuotaDimension)back));
+                Adjust((QuotaDimension)back, -QuotaDimensions.CostOf(cost, (QuotaDimension)back), tickets[back]);
             }
 
             Interlocked.Decrement(ref _inFlight);
@@ -500,7 +548,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
 
         for (d = 0; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
             if (amount > 0)
             {
                 Interlocked.Add(ref _inFlightTokens[d], amount);
@@ -535,11 +583,11 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Re
         var wait = closed > now ? TimeProvider.GetElapsedTime(now, closed) : TimeSpan.Zero;
         for (int d = 0; d < DimensionCount; d++)
         {
-            long amount = CostOf(cost, (QuotaDimension)d);
-            var bucket = Volatile.Read(ref _buckets[d]);
-            if (amount > 0 && bucket is not null)
+            long amount = QuotaDimensions.CostOf(cost, (QuotaDimension)d);
+            var window = Volatile.Read(ref _windows[d]);
+            if (amount > 0 && window is not null)
             {
-                var dimensionWait = amount > bucket.Capacity ? TimeSpan.FromDays(1) : bucket.TimeUntil(amount);
+                var dimensionWait = amount > window.Capacity ? TimeSpan.FromDays(1) : window.TimeUntil(amount);
                 wait = dimensionWait > wait ? dimensionWait : wait;
             }
         }

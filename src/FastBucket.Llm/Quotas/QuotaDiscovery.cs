@@ -4,14 +4,14 @@ namespace FastBucket.Quotas;
 /// Discovery mode: a quota with no configured limits starts conservatively and learns from the provider.
 /// Until a response reports limits it lets one request at a time through; once one does, the learned limits take
 /// over with the configured concurrency. For a provider that never reports limits (Gemini), requests per minute
-/// follow additive increase, multiplicative decrease: +1 per success (the rate can double each minute), halved on
-/// each 429, never below 1.
+/// follow additive increase, multiplicative decrease (<see cref="Congestion.CongestionController"/>): +1 per success
+/// (the rate can double each minute), halved once per congestion event, never below 1.
 /// </summary>
 internal sealed class QuotaDiscovery
 {
     private readonly int? _configuredConcurrency;
     private readonly bool _aimd;
-    private long _requestsPerMinute;
+    private readonly Congestion.CongestionController _rate;
     private long _applied;
     private int _limitsReported;
 
@@ -19,16 +19,25 @@ internal sealed class QuotaDiscovery
     {
         _configuredConcurrency = configuredConcurrency;
         _aimd = !providerReportsLimits;
-        _requestsPerMinute = _applied = initialRequestsPerMinute;
+        _rate = new Congestion.CongestionController(initialRequestsPerMinute);
+        _applied = initialRequestsPerMinute;
+    }
+
+    /// <summary>Discovery for <paramref name="key"/>: additive increase where its provider reports no limits (Gemini).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialRequestsPerMinute"/> is not positive.</exception>
+    internal static QuotaDiscovery For(QuotaKey key, int? configuredConcurrency, long initialRequestsPerMinute = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialRequestsPerMinute);
+        return new QuotaDiscovery(configuredConcurrency, key.Provider != Providers.LlmProvider.Gemini, initialRequestsPerMinute);
     }
 
     /// <summary>The limits to start with.</summary>
     internal QuotaLimits Initial => _aimd
-        ? new QuotaLimits { RequestsPerMinute = _requestsPerMinute, MaxConcurrency = _configuredConcurrency }
+        ? new QuotaLimits { RequestsPerMinute = _rate.Rate, MaxConcurrency = _configuredConcurrency }
         : new QuotaLimits { MaxConcurrency = 1 };
 
     /// <summary>Requests per minute now, when following AIMD.</summary>
-    internal long RequestsPerMinute => Volatile.Read(ref _requestsPerMinute);
+    internal long RequestsPerMinute => _rate.Rate;
 
     internal void OnLimitsReported() => Volatile.Write(ref _limitsReported, 1);
 
@@ -36,39 +45,37 @@ internal sealed class QuotaDiscovery
     internal QuotaLimits Restore(QuotaLimits learned) =>
         Volatile.Read(ref _limitsReported) != 0 ? learned with { MaxConcurrency = _configuredConcurrency } : learned;
 
-    internal void OnSuccess(LlmQuota quota)
+    /// <summary>
+    /// A request sent at <paramref name="sentAt"/> succeeded: the limits to adopt when additive increase grew the rate
+    /// enough to re-limit, else <see langword="null"/>. Requests sent before the last congestion event do not count.
+    /// </summary>
+    internal QuotaLimits? OnSuccess(QuotaLimits current, long sentAt)
     {
-        if (!_aimd || Volatile.Read(ref _limitsReported) != 0)
+        if (!_aimd || Volatile.Read(ref _limitsReported) != 0 || _rate.OnSuccess(sentAt) is not { } now)
         {
-            return;
+            return null;
         }
 
-        long now = Interlocked.Increment(ref _requestsPerMinute);
         long applied = Volatile.Read(ref _applied);
 
         // Re-limiting the bucket on every success would rebuild it constantly; apply once the rate grew by a tenth.
-        if (now >= applied + Math.Max(1, applied / 10) && Interlocked.CompareExchange(ref _applied, now, applied) == applied)
-        {
-            quota.SetLimits(quota.Limits with { RequestsPerMinute = now });
-        }
+        return now >= applied + Math.Max(1, applied / 10) && Interlocked.CompareExchange(ref _applied, now, applied) == applied
+            ? current with { RequestsPerMinute = now }
+            : null;
     }
 
-    internal void OnRateLimited(LlmQuota quota)
+    /// <summary>
+    /// A 429 arrived at <paramref name="arrivedAt"/> for a request sent at <paramref name="sentAt"/>: the limits with
+    /// requests per minute halved when it starts a congestion event and AIMD is followed, else <see langword="null"/>.
+    /// </summary>
+    internal QuotaLimits? OnRateLimited(QuotaLimits current, long sentAt, long arrivedAt)
     {
-        if (!_aimd || Volatile.Read(ref _limitsReported) != 0)
+        if (!_aimd || Volatile.Read(ref _limitsReported) != 0 || _rate.OnRateLimited(sentAt, arrivedAt) is not { } halved)
         {
-            return;
+            return null;
         }
-
-        long current, halved;
-        do
-        {
-            current = Volatile.Read(ref _requestsPerMinute);
-            halved = Math.Max(1, current / 2);
-        }
-        while (Interlocked.CompareExchange(ref _requestsPerMinute, halved, current) != current);
 
         Volatile.Write(ref _applied, halved);
-        quota.SetLimits(quota.Limits with { RequestsPerMinute = halved });
+        return current with { RequestsPerMinute = halved };
     }
 }

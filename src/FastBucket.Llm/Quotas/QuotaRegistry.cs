@@ -6,11 +6,16 @@ namespace FastBucket.Quotas;
 /// <summary>
 /// One <see cref="LlmQuota"/> per provider, model and account, created on first use with limits from, in order:
 /// <see cref="QuotaRegistryOptions.Limits"/>, the limits catalog, or discovery. Share one registry across every
-/// client that uses the same account, so they draw on the same limits.
+/// client that uses the same account, so they draw on the same limits. Models whose limits the provider counts
+/// together (a catalog entry's <see cref="CatalogEntry.SharedAs"/>: Claude Sonnet 4.x combined, OpenRouter's
+/// <c>:free</c> models per account) draw on one quota.
 /// </summary>
 public sealed class QuotaRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<QuotaKey, ILlmQuota> _quotas = new();
+
+    // Requested key → its quota, so that a lookup resolves the shared key once per model.
+    private readonly ConcurrentDictionary<QuotaKey, ILlmQuota> _byRequestedKey = new();
     private readonly QuotaRegistryOptions _options;
     private readonly LimitsCatalog _catalog;
 
@@ -18,10 +23,7 @@ public sealed class QuotaRegistry : IDisposable
     public QuotaRegistry(QuotaRegistryOptions? options = null)
     {
         _options = options ?? new QuotaRegistryOptions();
-        if (_options.MaxConcurrency is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxConcurrency, "MaxConcurrency must be at least 1, or null for no limit.");
-        }
+        _options.Validate();
 
         _catalog = _options.Catalog ?? LimitsCatalog.CreateDefault();
         Telemetry.FastBucketMetrics.Track(this);
@@ -33,11 +35,18 @@ public sealed class QuotaRegistry : IDisposable
     /// <summary>The catalog limits come from.</summary>
     public LimitsCatalog Catalog => _catalog;
 
-    /// <summary>The quota for <paramref name="key"/>, created on first use.</summary>
+    /// <summary>The quota for <paramref name="key"/>, created on first use; the shared one when the catalog says its model shares its limits.</summary>
     public ILlmQuota GetOrCreate(QuotaKey key)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
-        return _quotas.TryGetValue(key, out var quota) ? quota : _quotas.GetOrAdd(key, static (k, self) => self.Create(k), this);
+        if (_byRequestedKey.TryGetValue(key, out var quota))
+        {
+            return quota;
+        }
+
+        var shared = _catalog.ResolveQuotaKey(key, _options.Tier);
+        quota = _quotas.GetOrAdd(shared, static (k, state) => state.Self.Create(k, state.Requested), (Self: this, Requested: key));
+        return _byRequestedKey.GetOrAdd(key, quota);
     }
 
     /// <summary>Where the limits of <paramref name="key"/> come from: the catalog entry, if that is the source.</summary>
@@ -54,15 +63,10 @@ public sealed class QuotaRegistry : IDisposable
         }
     }
 
-    private ILlmQuota Create(QuotaKey key)
+    private ILlmQuota Create(QuotaKey key, QuotaKey requested)
     {
-        var limits = _options.Limits ?? FindCatalogEntry(key)?.Limits;
-        if (_options.QuotaFactory is { } factory)
-        {
-            var configured = limits ?? QuotaLimits.Unlimited;
-            return factory(key, _options.MaxConcurrency is { } c && configured.MaxConcurrency is null ? configured with { MaxConcurrency = c } : configured);
-        }
-
+        var limits = _options.Limits ?? FindCatalogEntry(requested)?.Limits;
+        var windowing = _options.Windowing?.Invoke(key) ?? Windows.QuotaWindowing.For(key.Provider);
         if (limits is { } known && known != QuotaLimits.Unlimited)
         {
             if (_options.MaxConcurrency is { } concurrency && known.MaxConcurrency is null)
@@ -70,11 +74,21 @@ public sealed class QuotaRegistry : IDisposable
                 known = known with { MaxConcurrency = concurrency };
             }
 
-            return new LlmQuota(key, known, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom);
+            return _options.QuotaFactory is { } factory
+                ? factory(key, known)
+                : new LlmQuota(key, known, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom, windowing);
         }
 
-        return _options.DiscoverUnknownLimits
-            ? LlmQuota.CreateDiscovering(key, _options.MaxConcurrency, _options.TimeProvider, burstHeadroom: _options.BurstHeadroom)
-            : new LlmQuota(key, new QuotaLimits { MaxConcurrency = _options.MaxConcurrency }, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom);
+        if (_options.DiscoverUnknownLimits)
+        {
+            return _options.DiscoveringQuotaFactory is { } discovering
+                ? discovering(key, _options.MaxConcurrency)
+                : LlmQuota.CreateDiscovering(key, _options.MaxConcurrency, _options.TimeProvider, burstHeadroom: _options.BurstHeadroom, windowing: windowing);
+        }
+
+        var unknown = new QuotaLimits { MaxConcurrency = _options.MaxConcurrency };
+        return _options.QuotaFactory is { } unlimited
+            ? unlimited(key, unknown)
+            : new LlmQuota(key, unknown, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom, windowing);
     }
 }

@@ -1,7 +1,7 @@
 namespace FastBucket.Quotas;
 
 /// <summary>
-/// What an <see cref="LlmQuota"/> knew when it granted one reservation: per dimension, the total reserved so far, the
+/// What a quota store knew when it granted one reservation: per dimension, the total reserved so far, the
 /// level left, and the total lowered on the provider's evidence so far; and when. The provider's answer to that
 /// request is compared with these to tell consumption nobody here made (another process on the key) from requests
 /// merely in flight.
@@ -20,6 +20,9 @@ internal sealed class ReservationMark
     public int Dimensions { get; }
 
     public long GrantTimestamp { get; }
+
+    /// <summary>The generation of the store's counters the totals were read from (0 in process; in Redis, the hash's creation): totals of another generation are not comparable.</summary>
+    public long Epoch { get; init; }
 
     public ref long ReservedTotal(int dimension) => ref _values[dimension];
 

@@ -2,7 +2,7 @@ using FastBucket.Quotas;
 
 namespace FastBucket.Redis;
 
-/// <summary>Ends one reservation granted by the local fallback quota while Redis was unreachable: it is reconciled there.</summary>
+/// <summary>Ends one reservation granted by the local fallback quota while Redis was unreachable: it is reconciled there, and what it used is owed to Redis.</summary>
 internal sealed class LocalFallbackReservationOwner : IQuotaReservationOwner
 {
     private readonly RedisQuota _quota;
@@ -14,7 +14,11 @@ internal sealed class LocalFallbackReservationOwner : IQuotaReservationOwner
         _fallback = fallback;
     }
 
-    public void Adjust(QuotaDimension dimension, long delta) => _fallback.Adjust(dimension, delta);
+    public void Adjust(QuotaDimension dimension, long delta)
+    {
+        _fallback.Adjust(dimension, delta);
+        _quota.OweAdjustment(dimension, delta);
+    }
 
     public void Release(in RequestCost cost)
     {

@@ -5,7 +5,8 @@ namespace FastBucket.Redis;
 /// <summary>
 /// Whether Redis may be asked now. After a failure it stays open for a backoff (100 ms doubling to 5 s) during
 /// which nothing is sent; then one caller at a time probes. So an outage costs one failed command per backoff,
-/// not one per request, and nothing piles up in the multiplexer's backlog.
+/// not one per request, and nothing piles up in the multiplexer's backlog. A probe that ends by an exception that says
+/// nothing about Redis still ends (<see cref="OnAbandoned"/>): the breaker is never left waiting for a probe's answer.
 /// </summary>
 internal sealed class RedisOutageBreaker
 {
@@ -85,6 +86,20 @@ internal sealed class RedisOutageBreaker
             _open = _probing = false;
             _failures = 0;
         }
+    }
+
+    /// <summary>A call ended by an exception that is not a Redis failure: a probe's slot is given back, counted as a failure so the next probe waits out a backoff.</summary>
+    internal void OnAbandoned()
+    {
+        lock (_gate)
+        {
+            if (!_probing)
+            {
+                return;
+            }
+        }
+
+        OnFailure();
     }
 
     internal void OnFailure()

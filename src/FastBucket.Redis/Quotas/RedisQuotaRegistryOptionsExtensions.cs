@@ -9,11 +9,14 @@ public static class RedisQuotaRegistryOptionsExtensions
     /// <summary>
     /// Sets <see cref="QuotaRegistryOptions.QuotaFactory"/> so that every quota the registry creates is a
     /// <see cref="RedisQuota"/> on <paramref name="redis"/>: every process using the same Redis, key prefix and quota
-    /// key draws on one set of limits. The registry's burst headroom, queue limit and clock carry over.
+    /// key draws on one set of limits. Quotas whose limits are unknown discover them (<see cref="RedisQuota.CreateDiscovering"/>)
+    /// when <see cref="QuotaRegistryOptions.DiscoverUnknownLimits"/> is on. The registry's burst headroom, queue limit and
+    /// clock carry over. The Redis options are validated here, once.
     /// </summary>
     /// <param name="options">The registry options.</param>
     /// <param name="redis">The connection, shared by every quota.</param>
     /// <param name="configure">Changes to the Redis options (key prefix, failure policy, instance count, timeout).</param>
+    /// <exception cref="ArgumentException">A Redis option is out of its range (see <see cref="RedisQuotaOptions.Validate"/>).</exception>
     /// <returns><paramref name="options"/>.</returns>
     public static QuotaRegistryOptions UseRedis(this QuotaRegistryOptions options, IConnectionMultiplexer redis, Action<RedisQuotaOptions>? configure = null)
     {
@@ -21,12 +24,16 @@ public static class RedisQuotaRegistryOptionsExtensions
         ArgumentNullException.ThrowIfNull(redis);
         var redisOptions = new RedisQuotaOptions();
         configure?.Invoke(redisOptions);
-        options.QuotaFactory = (key, limits) =>
+        redisOptions.Validate();
+        RedisQuotaOptions PerQuota()
         {
             var perQuota = redisOptions.Clone();
             perQuota.TimeProvider ??= options.TimeProvider;
-            return new RedisQuota(redis, key, limits, perQuota, options.BurstHeadroom, options.MaxQueuedRequests);
-        };
+            return perQuota;
+        }
+
+        options.QuotaFactory = (key, limits) => new RedisQuota(redis, key, limits, PerQuota(), options.BurstHeadroom, options.MaxQueuedRequests);
+        options.DiscoveringQuotaFactory = (key, concurrency) => RedisQuota.CreateDiscovering(redis, key, concurrency, PerQuota(), options.BurstHeadroom, options.MaxQueuedRequests);
         return options;
     }
 }

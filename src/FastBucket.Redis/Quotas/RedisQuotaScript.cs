@@ -1,143 +1,176 @@
+using System.Globalization;
+using FastBucket.Quotas;
+
 namespace FastBucket.Redis;
 
 /// <summary>
-/// The one Lua script every quota operation runs: all six rate dimensions of a quota are checked and charged
-/// together, in one round trip, atomically (Redis runs a script to completion before any other command).
+/// The one Lua script every quota operation runs: all rate dimensions of a quota are checked and charged together, in
+/// one round trip, atomically (Redis runs a script to completion before any other command).
 /// </summary>
 /// <remarks>
-/// <para>Each rate dimension is a GCRA cell: its theoretical arrival time (TAT, microseconds of server time) is a
-/// field <c>t0</c>..<c>t5</c> of the quota's hash. With emission interval <c>T = window / limit</c> and burst
-/// <c>capacity</c>, the level is <c>capacity − (max(TAT, now) − now) / T</c>; taking <c>n</c> moves the TAT by
-/// <c>n·T</c>, and is allowed when the new TAT is at most <c>capacity·T</c> ahead of now. A refund moves it back (never
-/// before now: a bucket is never fuller than its capacity); a debt moves it forward without the check.</para>
-/// <para>Other fields: <c>l0</c>..<c>l5</c> limits learned from a provider (they override the configured ones for
-/// every process), <c>hold</c> (no grant before this server time, after a 429), <c>exh</c>/<c>exhc</c> (a
-/// non-retryable exhaustion until then, and its code). In-flight requests are leases in a sorted set (score: lease
-/// expiry) under the same hash tag. The hash expires when every bucket would be full again, plus a margin.</para>
+/// <para>Each rate dimension is a GCRA cell: its theoretical arrival time (TAT) is a field <c>t0</c>..<c>t5</c> of the
+/// quota's hash. With emission interval <c>T = window / limit</c> and burst <c>capacity</c>, the level is
+/// <c>capacity − (max(TAT, now) − now) / T</c>; taking <c>n</c> moves the TAT by <c>n·T</c>, and is allowed when the new
+/// TAT is at most <c>capacity·T</c> (less the caller's latency margin, never below <c>n·T</c>) ahead of now. A refund moves
+/// it back (never before now: a bucket is never fuller than its capacity); a debt moves it forward without the check.</para>
+/// <para><b>Time.</b> The server's <c>TIME</c> in whole microseconds (exact in a Lua number). Every stored time is
+/// relative to the hash's <c>base</c>, rebased after a day, so fractional TATs keep sub-nanosecond precision: at
+/// today's epoch in absolute microseconds a double steps by 0.25 µs, enough to refuse a request that exactly fits.</para>
+/// <para>Other fields: <c>ep</c> the hash's generation (its creation time), <c>l0</c>..<c>l5</c> limits learned from a
+/// provider (they override the configured ones for every process), <c>r0</c>..<c>r5</c> everything ever reserved and
+/// <c>w0</c>..<c>w5</c> everything ever lowered on evidence (the counters of <see cref="QuotaPolicy"/>'s evidence rule),
+/// <c>hold</c> (no grant before then, after a 429), <c>exh</c>/<c>exhc</c> (a non-retryable exhaustion until then, and
+/// its code; one without a reset lasts a day at most, or until reset). In-flight requests are leases in a sorted set
+/// (score: lease expiry) under the same hash tag. Each key's expiry is when every bucket, whoever limits it, would be
+/// full again, plus a minute; a call never shortens it.</para>
+/// <para>Arguments and reply are named lists (<see cref="RedisQuotaCall.Names"/>, <see cref="RedisQuotaReply.Names"/>)
+/// written into the source, so the script reads <c>a.amounts</c>, not <c>ARGV[11]</c>; per-dimension values travel as
+/// one comma-separated field each, in <see cref="QuotaDimension"/> order, with the windows from <see cref="QuotaDimensions"/>.</para>
 /// </remarks>
 internal static class RedisQuotaScript
 {
-    /// <summary>Operation codes (ARGV[1]).</summary>
+    /// <summary>Operation: reserve <see cref="RedisQuotaCall.Amounts"/> on every dimension and a lease, all or nothing.</summary>
     internal const string Reserve = "r";
 
-    /// <inheritdoc cref="Reserve"/>
+    /// <summary>Operation: add <see cref="RedisQuotaCall.Amounts"/> (refunds negative, debts positive) and free leases.</summary>
     internal const string AdjustAndRelease = "a";
 
-    /// <inheritdoc cref="Reserve"/>
+    /// <summary>Operation: only read.</summary>
     internal const string Peek = "p";
 
-    /// <inheritdoc cref="Reserve"/>
+    /// <summary>Operation: carry out an adaptation plan (learned limits, evidence, lower-to targets, hold, exhaustion).</summary>
     internal const string ObserveSignals = "o";
+
+    /// <summary>Operation: clear an exhaustion.</summary>
+    internal const string ResetExhaustion = "x";
 
     /// <summary>Reply status: granted.</summary>
     internal const long Granted = 1;
 
-    /// <summary>Reply status: refused; the reply's wait says when every dimension has room.</summary>
+    /// <summary>Reply status: refused; the reply's detail is the wait in µs until every dimension has room.</summary>
     internal const long Refused = 0;
 
     /// <summary>Reply status: every dimension has room but the concurrency leases are all taken.</summary>
     internal const long ConcurrencyFull = 2;
 
-    /// <summary>Reply status: the quota is exhausted (non-retryable).</summary>
+    /// <summary>Reply status: the quota is exhausted (non-retryable); the detail is the µs until it resets.</summary>
     internal const long Exhausted = 3;
 
-    /// <summary>Reply status: a learned limit is below the cost on one dimension: it could never be granted.</summary>
+    /// <summary>Reply status: a limit is below the cost on one dimension (the detail): it could never be granted.</summary>
     internal const long TooLarge = 4;
 
-    /// <summary>
-    /// KEYS: 1 the hash, 2 the lease set. ARGV: 1 op, 2 now in µs or "" for the server's TIME, 3 burst headroom,
-    /// 4..9 configured limits (0: none), 10 max concurrency (0: none), 11..16 per-dimension amounts (reserve), deltas
-    /// (adjust) or lower-to targets ("" for none; observe), 17 lease id ("" none), 18 lease duration ms, 19 hold µs
-    /// (observe), 20 exhausted-for µs ("" none, "-1" until reset), 21 exhaustion code, 22..27 learned limits (0 none).
-    /// Reply: 1 status, 2 wait µs (refused), remaining exhaustion µs (-1 forever) or dimension (too large), 3 now µs,
-    /// 4..9 levels, 10..15 effective limits (0 none), 16..21 learned limits, 22 leases held, 23 hold left µs, 24 code.
-    /// </summary>
-    internal const string Source = """
+    /// <summary>How long an exhaustion the provider gave no reset for lasts in Redis, unless reset before.</summary>
+    internal static readonly TimeSpan ExhaustionWithoutReset = TimeSpan.FromDays(1);
+
+    private const string Body = """
         local hash, leases = KEYS[1], KEYS[2]
-        local op = ARGV[1]
+        local a = {}
+        for i, n in ipairs(ARGS) do a[n] = ARGV[i] end
+        local function vec(s)
+          local v, i = {}, 1
+          for x in string.gmatch((s or '') .. ',', '([^,]*),') do v[i] = tonumber(x); i = i + 1 end
+          return v
+        end
+        local function num(x) return string.format('%.17g', x) end
+        local function int(x) return string.format('%.0f', x) end
+        local op = a.op
         local now
-        if ARGV[2] ~= '' then
-          now = tonumber(ARGV[2])
-        else
+        if a.now ~= '' then now = tonumber(a.now) else
           local t = redis.call('TIME')
           now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         end
-        local headroom = tonumber(ARGV[3])
-        local maxconc = tonumber(ARGV[10])
-        local state = redis.call('HMGET', hash, 't0','t1','t2','t3','t4','t5','l0','l1','l2','l3','l4','l5','hold','exh','exhc')
-        local windows = {60000000, 60000000, 60000000, 60000000, 86400000000, 86400000000}
-        local limit, cap, interval, tat, learned = {}, {}, {}, {}, {}
-        local function setlimit(d)
+        local F = {'base', 'ep', 'hold', 'exh', 'exhc'}
+        for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d end
+        local got = redis.call('HMGET', hash, unpack(F))
+        local s = {}
+        for i, f in ipairs(F) do s[f] = got[i] end
+        local base, ep = tonumber(s.base), tonumber(s.ep)
+        local write = {}
+        if not base then base = now; ep = now; write.base = true; write.ep = true end
+        local shift = 0
+        if now - base > 86400000000 then shift = now - base; base = now; write.base = true end
+        local rel = now - base
+        local function stored(f) local x = tonumber(s[f]); if x then return x - shift end return nil end
+        local headroom, margin, maxconc = tonumber(a.headroom), tonumber(a.margin), tonumber(a.maxconc)
+        local configured, amounts = vec(a.limits), vec(a.amounts)
+        local limit, cap, interval, tat, learned, reserved, lowered, present = {}, {}, {}, {}, {}, {}, {}, {}
+        local changed = {}
+        local newlearned = vec(a.learned)
+        for d = 1, 6 do
+          learned[d] = tonumber(s['l' .. (d - 1)]) or 0
+          if op == 'o' and (newlearned[d] or 0) > 0 and newlearned[d] ~= learned[d] then
+            learned[d] = newlearned[d]
+            redis.call('HSET', hash, 'l' .. (d - 1), int(learned[d]))
+          end
           local l = learned[d]
-          if l == 0 then l = tonumber(ARGV[3 + d]) end
+          if l == 0 then l = configured[d] or 0 end
           limit[d] = l
           if l > 0 then
             cap[d] = math.max(1, l - math.floor(l * headroom))
-            interval[d] = windows[d] / l
+            interval[d] = WINDOWS[d] / l
           end
+          local t = stored('t' .. (d - 1))
+          present[d] = t ~= nil
+          if shift > 0 and t then changed[d] = true end
+          tat[d] = math.max(t or rel, rel)
+          reserved[d] = tonumber(s['r' .. (d - 1)]) or 0
+          lowered[d] = tonumber(s['w' .. (d - 1)]) or 0
         end
-        for d = 1, 6 do
-          learned[d] = tonumber(state[6 + d]) or 0
-          if op == 'o' then
-            local nl = tonumber(ARGV[21 + d])
-            if nl > 0 and nl ~= learned[d] then
-              learned[d] = nl
-              redis.call('HSET', hash, 'l' .. (d - 1), nl)
-            end
-          end
-          setlimit(d)
-          tat[d] = math.max(tonumber(state[d]) or now, now)
+        local hold = stored('hold') or 0
+        local exh, exhc = stored('exh'), s.exhc or ''
+        if shift > 0 then
+          if s.hold then write.hold = true end
+          if exh then write.exh = true end
         end
-        local hold = tonumber(state[13]) or 0
-        local exh, exhc = state[14], state[15] or ''
         local status, detail = 1, 0
-        local changed = {}
 
         if op == 'o' then
-          local holdfor = tonumber(ARGV[19])
-          if holdfor > 0 and now + holdfor > hold then
-            hold = now + holdfor
-            redis.call('HSET', hash, 'hold', string.format('%.17g', hold))
+          local holdfor = tonumber(a.hold)
+          if holdfor > 0 and rel + holdfor > hold then hold = rel + holdfor; write.hold = true end
+          if a.exhfor ~= '' then
+            local x = tonumber(a.exhfor)
+            if x < 0 then x = EXHAUSTION_WITHOUT_RESET end
+            exh, exhc = rel + x, a.code
+            write.exh = true
+            redis.call('HSET', hash, 'exhc', exhc)
           end
-          if ARGV[20] ~= '' then
-            local x = tonumber(ARGV[20])
-            exh = (x < 0) and 'inf' or string.format('%.17g', now + x)
-            exhc = ARGV[21]
-            redis.call('HSET', hash, 'exh', exh, 'exhc', exhc)
-          end
+          local evidence, lowerto = vec(a.evidence), vec(a.lowerto)
           for d = 1, 6 do
-            local target = ARGV[10 + d]
-            if target ~= '' and limit[d] > 0 then
-              local floor = now + (cap[d] - tonumber(target)) * interval[d]
-              if floor > tat[d] then tat[d] = floor; changed[d] = true end
+            if limit[d] > 0 then
+              if evidence[d] and tonumber(a.epoch) == ep then
+                local by = evidence[d] - reserved[d] - lowered[d]
+                if by > 0 then
+                  tat[d] = tat[d] + by * interval[d]; lowered[d] = lowered[d] + by
+                  changed[d] = true; redis.call('HSET', hash, 'w' .. (d - 1), int(lowered[d]))
+                end
+              end
+              if lowerto[d] then
+                local floor = rel + (cap[d] - lowerto[d]) * interval[d]
+                if floor > tat[d] then tat[d] = floor; changed[d] = true end
+              end
             end
           end
+        elseif op == 'x' then
+          exh = nil; exhc = ''
+          redis.call('HDEL', hash, 'exh', 'exhc')
         end
 
         local exhleft = nil
-        if exh then
-          if exh == 'inf' then exhleft = -1 else
-            local e = tonumber(exh)
-            if e > now then exhleft = math.ceil(e - now) end
-          end
-        end
+        if exh and exh > rel then exhleft = math.ceil(exh - rel) end
 
         if op == 'r' then
           if exhleft then
             status, detail = 3, exhleft
           else
             local wait = 0
-            if hold > now then wait = hold - now end
+            if hold > rel then wait = hold - rel end
             local newtat = {}
             for d = 1, 6 do
-              local n = tonumber(ARGV[10 + d])
+              local n = amounts[d] or 0
               if n > 0 and limit[d] > 0 then
-                if n > cap[d] then
-                  status, detail = 4, d - 1
-                  break
-                end
+                if n > cap[d] then status, detail = 4, d - 1; break end
                 newtat[d] = tat[d] + n * interval[d]
-                local over = newtat[d] - now - cap[d] * interval[d]
+                local over = newtat[d] - rel - math.max(cap[d] * interval[d] - margin, n * interval[d])
                 if over > 1e-3 and over > wait then wait = over end
               end
             end
@@ -146,18 +179,22 @@ internal static class RedisQuotaScript
                 status, detail = 0, math.ceil(wait)
               else
                 if maxconc > 0 then
-                  redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
+                  redis.call('ZREMRANGEBYSCORE', leases, '-inf', int(now))
                   if redis.call('ZCARD', leases) >= maxconc then
                     status = 2
                   else
-                    local ttl = tonumber(ARGV[18])
-                    redis.call('ZADD', leases, now + ttl * 1000, ARGV[17])
-                    redis.call('PEXPIRE', leases, ttl + 60000)
+                    local ttl = tonumber(a.leasems)
+                    redis.call('ZADD', leases, int(now + ttl * 1000), a.lease)
+                    if redis.call('PTTL', leases) < ttl + 60000 then redis.call('PEXPIRE', leases, ttl + 60000) end
                   end
                 end
                 if status == 1 then
                   for d = 1, 6 do
-                    if newtat[d] then tat[d] = newtat[d]; changed[d] = true end
+                    if newtat[d] then
+                      tat[d] = newtat[d]; changed[d] = true
+                      reserved[d] = reserved[d] + amounts[d]
+                      redis.call('HSET', hash, 'r' .. (d - 1), int(reserved[d]))
+                    end
                   end
                 end
               end
@@ -165,43 +202,68 @@ internal static class RedisQuotaScript
           end
         elseif op == 'a' then
           for d = 1, 6 do
-            local delta = tonumber(ARGV[10 + d])
+            local delta = amounts[d] or 0
             if delta ~= 0 and limit[d] > 0 then
-              tat[d] = math.max(now, tat[d] + delta * interval[d])
+              tat[d] = math.max(rel, tat[d] + delta * interval[d])
               changed[d] = true
             end
           end
-          if ARGV[17] ~= '' then redis.call('ZREM', leases, ARGV[17]) end
+          if a.lease ~= '' then redis.call('ZREM', leases, a.lease) end
+          for id in string.gmatch(a.released, '([^,]+)') do redis.call('ZREM', leases, id) end
         end
 
         local horizon = 0
         for d = 1, 6 do
-          if changed[d] then redis.call('HSET', hash, 't' .. (d - 1), string.format('%.17g', tat[d])) end
-          if limit[d] > 0 then horizon = math.max(horizon, tat[d] - now) end
+          if changed[d] then redis.call('HSET', hash, 't' .. (d - 1), num(tat[d])); present[d] = true end
+          if present[d] then horizon = math.max(horizon, tat[d] - rel) end
         end
-        if hold > now then horizon = math.max(horizon, hold - now) end
-        if exhleft then horizon = math.max(horizon, exhleft < 0 and 86400000000 or exhleft) end
+        if write.base then redis.call('HSET', hash, 'base', int(base)) end
+        if write.ep then redis.call('HSET', hash, 'ep', int(ep)) end
+        if write.hold then redis.call('HSET', hash, 'hold', num(hold)) end
+        if write.exh and exh then redis.call('HSET', hash, 'exh', num(exh)) end
+        if hold > rel then horizon = math.max(horizon, hold - rel) end
+        if exhleft then horizon = math.max(horizon, exhleft) end
         local ttl = math.ceil(horizon / 1000) + 60000
         for d = 1, 6 do
           if learned[d] > 0 then ttl = math.max(ttl, 86400000) end
         end
-        if redis.call('EXISTS', hash) == 1 then redis.call('PEXPIRE', hash, ttl) end
+        local pttl = redis.call('PTTL', hash)
+        if pttl ~= -2 and pttl < ttl then redis.call('PEXPIRE', hash, ttl) end
 
-        local reply = {status, detail, string.format('%.17g', now)}
+        local r = {status = status, detail = detail, now = int(now), epoch = int(ep), code = exhc}
+        local levels, limits, lrn, res, low = {}, {}, {}, {}, {}
         for d = 1, 6 do
-          if limit[d] > 0 then
-            reply[3 + d] = math.floor(cap[d] - (tat[d] - now) / interval[d] + 1e-6)
-          else
-            reply[3 + d] = 0
-          end
+          levels[d] = (limit[d] > 0) and math.floor(cap[d] - (tat[d] - rel) / interval[d] + 1e-6) or 0
+          limits[d], lrn[d], res[d], low[d] = limit[d], learned[d], reserved[d], lowered[d]
         end
-        for d = 1, 6 do reply[9 + d] = limit[d] end
-        for d = 1, 6 do reply[15 + d] = learned[d] end
-        local held = 0
-        if maxconc > 0 then held = redis.call('ZCOUNT', leases, '(' .. string.format('%.17g', now), '+inf') end
-        reply[22] = held
-        reply[23] = (hold > now) and math.ceil(hold - now) or 0
-        reply[24] = exhc
-        return reply
+        local function csv(v) local out = {}; for d = 1, 6 do out[d] = int(v[d]) end; return table.concat(out, ',') end
+        r.levels, r.limits, r.learned, r.reserved, r.lowered = csv(levels), csv(limits), csv(lrn), csv(res), csv(low)
+        r.leases = 0
+        if maxconc > 0 then r.leases = redis.call('ZCOUNT', leases, '(' .. int(now), '+inf') end
+        r.holdleft = (hold > rel) and math.ceil(hold - rel) or 0
+        local out = {}
+        for i, n in ipairs(REPLY) do out[i] = r[n] end
+        return out
         """;
+
+    /// <summary>The script: the argument and reply names, the windows and the exhaustion bound written in, then <see cref="Body"/>.</summary>
+    internal static readonly string Source = string.Create(CultureInfo.InvariantCulture, $$"""
+        -- Redis 3.2 and 4 replicate a script by its effects only when asked: needed because TIME precedes writes.
+        if redis.replicate_commands then pcall(redis.replicate_commands) end
+        local ARGS = {{{Quoted(RedisQuotaCall.Names)}}}
+        local REPLY = {{{Quoted(RedisQuotaReply.Names)}}}
+        local WINDOWS = {{{string.Join(", ", WindowsMicroseconds())}}}
+        local EXHAUSTION_WITHOUT_RESET = {{(long)ExhaustionWithoutReset.TotalMicroseconds}}
+        {{Body}}
+        """);
+
+    private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => "'" + n + "'"));
+
+    private static IEnumerable<long> WindowsMicroseconds()
+    {
+        foreach (var row in QuotaDimensions.RateRows)
+        {
+            yield return (long)row.Window!.Value.TotalMicroseconds;
+        }
+    }
 }

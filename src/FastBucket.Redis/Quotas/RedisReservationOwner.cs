@@ -9,7 +9,7 @@ namespace FastBucket.Redis;
 internal sealed class RedisReservationOwner : IQuotaReservationOwner
 {
     private readonly RedisQuota _quota;
-    private readonly long[] _deltas = new long[RedisQuotaReply.DimensionCount];
+    private readonly long[] _deltas = new long[QuotaDimensions.RateCount];
 
     internal RedisReservationOwner(RedisQuota quota, string? leaseId)
     {

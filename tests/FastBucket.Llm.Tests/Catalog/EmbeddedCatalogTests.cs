@@ -29,6 +29,7 @@ public sealed class EmbeddedCatalogTests
             Assert.Equal(Number(row, "rpd"), entry.Limits.RequestsPerDay);
             Assert.Equal(Number(row, "itpm"), entry.Limits.InputTokensPerMinute);
             Assert.Equal(Number(row, "otpm"), entry.Limits.OutputTokensPerMinute);
+            Assert.Equal(row.TryGetProperty("shared_as", out var shared) ? shared.GetString() : null, entry.SharedAs);
             Assert.Equal("embedded", entry.Origin);
         }
     }
@@ -204,7 +205,7 @@ public sealed class EmbeddedCatalogTests
     {
         string text = Catalog.Find(LlmProvider.Anthropic, "claude-haiku-4-5")!.ToString();
 
-        Assert.Equal("anthropic Claude Haiku 4.5 [tier-1]: rpm 50 itpm 50000 otpm 10000 (as of 2026-04-23)", text);
+        Assert.Equal("anthropic Claude Haiku 4.5 [tier-1]: rpm 50 itpm 50000 otpm 10000 shared as claude-haiku-4-5 (as of 2026-04-23)", text);
     }
 
     private static long? Number(JsonElement row, string name) =>

@@ -88,7 +88,13 @@ public sealed class FastBucketHandlerTests
     {
         var (simulator, time) = await StartAsync(new RateLimits { RequestsPerMinute = 1_000, TokensPerMinute = 100_000 });
         await using var _ = simulator;
-        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Limits = new QuotaLimits { RequestsPerMinute = 1_000, TokensPerMinute = 100_000 } });
+        // Token buckets, so that the level reads back the charge whole (OpenAI's safe shape caps it at one second's burst).
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions
+        {
+            TimeProvider = time,
+            Limits = new QuotaLimits { RequestsPerMinute = 1_000, TokensPerMinute = 100_000 },
+            Windowing = _ => FastBucket.Quotas.Windows.QuotaWindowing.Continuous,
+        });
         using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time });
         using var request = new HttpRequestMessage(HttpMethod.Post, "chat/completions") { Content = JsonContent.Create(Chat(1, stream: true)) };
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);

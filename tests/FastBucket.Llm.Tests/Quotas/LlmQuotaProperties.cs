@@ -115,7 +115,7 @@ public sealed class LlmQuotaProperties
     {
         var time = new FakeTimeProvider();
         using var quota = Create(time, seed.Get);
-        var rates = Dimensions.ToDictionary(d => d, d => (double)LlmQuota.LimitOf(quota.Limits, d)!.Value / (d is QuotaDimension.RequestsPerDay or QuotaDimension.TokensPerDay ? 86_400 : 60));
+        var rates = Dimensions.ToDictionary(d => d, d => (double)QuotaDimensions.LimitOf(quota.Limits, d)!.Value / (d is QuotaDimension.RequestsPerDay or QuotaDimension.TokensPerDay ? 86_400 : 60));
         var net = Dimensions.ToDictionary(d => d, _ => 0L);
         var checkpoints = new List<(double Seconds, Dictionary<QuotaDimension, long> Level, Dictionary<QuotaDimension, long> Net)>();
         var open = new List<QuotaReservation>();
@@ -207,7 +207,7 @@ public sealed class LlmQuotaProperties
     {
         foreach (var d in Dimensions)
         {
-            charged[d] += LlmQuota.CostOf(cost, d);
+            charged[d] += QuotaDimensions.CostOf(cost, d);
         }
     }
 
@@ -215,7 +215,7 @@ public sealed class LlmQuotaProperties
     {
         foreach (var d in Dimensions)
         {
-            long amount = d is QuotaDimension.TokensPerMinute or QuotaDimension.TokensPerDay && totalDelta is { } t ? t : LlmQuota.CostOf(cost, d);
+            long amount = d is QuotaDimension.TokensPerMinute or QuotaDimension.TokensPerDay && totalDelta is { } t ? t : QuotaDimensions.CostOf(cost, d);
             net[d] += sign * amount;
         }
     }

@@ -12,14 +12,6 @@ public sealed class QuotaAdaptationTests
     private static RateLimitSignals Ok(RateLimitDimension requests = default, RateLimitDimension tokens = default) =>
         new() { Provider = LlmProvider.OpenAI, StatusCode = 200, Requests = requests, Tokens = tokens };
 
-    [Fact]
-    public void Observe_ReportedLimits_BecomeCapacities()
-    {
-        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"), new QuotaLimits { RequestsPerMinute = 500, TokensPerMinute = 200_000 }, _time);
-        quota.Observe(Ok(new RateLimitDimension(5_000, 4_999, TimeSpan.FromMilliseconds(12)), new RateLimitDimension(2_000_000, 1_999_000, TimeSpan.FromMilliseconds(30))));
-        Assert.Equal(5_000, quota.Limits.RequestsPerMinute);
-        Assert.Equal(2_000_000, quota.Limits.TokensPerMinute);
-    }
 
     [Fact]
     public void Observe_GroqRequestsWindowIsDay_LearnsRequestsPerDay()
@@ -31,20 +23,6 @@ public sealed class QuotaAdaptationTests
         Assert.Equal(14_370, quota.Available(QuotaDimension.RequestsPerDay));
     }
 
-    [Fact]
-    public void Observe_RemainingBelowOurLevel_LowersByWhatNoSendOrderExplains()
-    {
-        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { TokensPerMinute = 10_000 }, _time);
-        Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out var mine, out _));
-        Assert.True(quota.TryReserve(new RequestCost(1, 500, 0), out var other, out _));
-        // Another process used the key: the server says 6,000 left after counting our first request. We had 9,000
-        // left when we granted it; the 500 reserved after it may have reached the server first, so 2,500 is the
-        // consumption no order of our own requests explains.
-        quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 6_000, TimeSpan.FromSeconds(24))), mine);
-        Assert.Equal(6_000, quota.Available(QuotaDimension.TokensPerMinute));
-        other.Dispose();
-        mine.Dispose();
-    }
 
     [Fact]
     public void Observe_SameEvidenceTwice_LowersOnce()
@@ -60,28 +38,6 @@ public sealed class QuotaAdaptationTests
         second.Dispose();
     }
 
-    [Fact]
-    public void Observe_BurstAnsweredOutOfOrder_NeverLowers()
-    {
-        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { TokensPerMinute = 10_000 }, _time);
-        var reservations = new List<QuotaReservation>();
-        for (int i = 0; i < 10; i++)
-        {
-            Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out var r, out _));
-            reservations.Add(r);
-        }
-
-        // The server admitted them in reverse order: the first we granted was the last it counted (0 left).
-        for (int i = 0; i < 10; i++)
-        {
-            quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 1_000 * i, TimeSpan.FromSeconds(6))), reservations[i]);
-        }
-
-        Assert.Equal(0, quota.Available(QuotaDimension.TokensPerMinute));
-        _time.Advance(TimeSpan.FromSeconds(6));
-        Assert.Equal(1_000, quota.Available(QuotaDimension.TokensPerMinute)); // no debt: the refill is there at once
-        reservations.ForEach(r => r.Dispose());
-    }
 
     [Fact]
     public void Observe_RemainingAboveOurLevel_NeverRaisesIt()
@@ -151,9 +107,13 @@ public sealed class QuotaAdaptationTests
             ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = TimeSpan.FromHours(5),
             QuotaViolations = [new QuotaViolation("GenerateRequestsPerDayPerProjectPerModel-FreeTier", null, RateLimitWindow.Day, 250)],
         });
+        // A per-day quota lasts until Gemini's next day, midnight Pacific (8 h after midnight UTC in winter), not the
+        // shorter wait the error names (issue 14 item 4).
         var ex = Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
-        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromHours(5), ex.ResetsAt);
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromHours(8), ex.ResetsAt);
         _time.Advance(TimeSpan.FromHours(5));
+        Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        _time.Advance(TimeSpan.FromHours(3));
         Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
     }
 

@@ -59,7 +59,13 @@ public sealed class FastBucketMetricsTests
         options.RateLimits.SetAll(new RateLimits { RequestsPerMinute = 5 });
         await using var simulator = await ProviderSimulator.StartAsync(options);
         // We claim 100 RPM where the account allows 5: the provider's 429s must show in the meter.
-        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Limits = new QuotaLimits { RequestsPerMinute = 100 } });
+        // Token buckets send the claimed burst at once (OpenAI's safe shape would spread it and learn the real limit first).
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions
+        {
+            TimeProvider = time,
+            Limits = new QuotaLimits { RequestsPerMinute = 100 },
+            Windowing = _ => FastBucket.Quotas.Windows.QuotaWindowing.Continuous,
+        });
         using var client = new HttpClient(new FastBucketHandler(new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time }, new SocketsHttpHandler()))
         {
             BaseAddress = new Uri(simulator.GetProviderBaseAddress(SimulatedProvider.OpenAI) + "/"),

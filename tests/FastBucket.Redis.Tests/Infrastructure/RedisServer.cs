@@ -59,7 +59,7 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no" })
+        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--enable-debug-command", "yes" })
         {
             info.ArgumentList.Add(arg);
         }
@@ -105,10 +105,15 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>A connection that reconnects quickly, as the tests need after a restart.</summary>
-    public async Task<ConnectionMultiplexer> ConnectAsync()
+    /// <param name="user">An ACL user to connect as (password <c>pw</c>), or <see langword="null"/> for the default user.</param>
+    /// <param name="admin">Whether admin commands (CLIENT PAUSE, DEBUG SLEEP, ACL) are allowed.</param>
+    public async Task<ConnectionMultiplexer> ConnectAsync(string? user = null, bool admin = false)
     {
         var options = new ConfigurationOptions
         {
+            User = user,
+            Password = user is null ? null : "pw",
+            AllowAdmin = admin,
             AbortOnConnectFail = false,
             ConnectTimeout = 2_000,
             SyncTimeout = 2_000,
@@ -117,6 +122,13 @@ public sealed class RedisServer : IAsyncDisposable
         };
         options.EndPoints.Add(IPAddress.Loopback, Port);
         return await ConnectionMultiplexer.ConnectAsync(options);
+    }
+
+    /// <summary>Runs one command on a fresh admin connection (fire and forget for blocking ones: CLIENT PAUSE, DEBUG SLEEP).</summary>
+    public async Task ExecuteAsync(string command, params object[] args)
+    {
+        await using var admin = await ConnectAsync(admin: true);
+        await admin.GetDatabase().ExecuteAsync(command, args);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

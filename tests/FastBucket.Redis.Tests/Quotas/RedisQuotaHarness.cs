@@ -15,23 +15,41 @@ internal sealed class RedisQuotaHarness : IAsyncDisposable
     private readonly RedisServer _server;
 
     internal RedisQuotaHarness(RedisServer server, bool fakeClock = true)
+        : this(server, fakeClock ? new FakeTimeProvider(DateTimeOffset.UtcNow) : null)
+    {
+    }
+
+    internal RedisQuotaHarness(RedisServer server, FakeTimeProvider? time)
     {
         _server = server;
-        Time = fakeClock ? new FakeTimeProvider(DateTimeOffset.UtcNow) : null;
+        Time = time;
     }
 
     internal FakeTimeProvider? Time { get; }
 
     internal string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
 
-    internal async Task<RedisQuota> CreateAsync(QuotaLimits limits, Action<RedisQuotaOptions>? configure = null)
+    internal async Task<RedisQuota> CreateAsync(QuotaLimits limits, Action<RedisQuotaOptions>? configure = null, double burstHeadroom = 0)
     {
         var connection = await ConnectAsync();
-        var options = new RedisQuotaOptions { KeyPrefix = Prefix, TimeProvider = Time, UseClientClock = Time is not null, OperationTimeout = TimeSpan.FromSeconds(5) };
-        configure?.Invoke(options);
-        var quota = new RedisQuota(connection, Key, limits, options);
+        var quota = new RedisQuota(connection, Key, limits, Options(configure), burstHeadroom);
         _owned.Add(quota);
         return quota;
+    }
+
+    internal async Task<RedisQuota> CreateDiscoveringAsync(QuotaKey key, int? maxConcurrency, Action<RedisQuotaOptions>? configure = null)
+    {
+        var connection = await ConnectAsync();
+        var quota = RedisQuota.CreateDiscovering(connection, key, maxConcurrency, Options(configure));
+        _owned.Add(quota);
+        return quota;
+    }
+
+    internal RedisQuotaOptions Options(Action<RedisQuotaOptions>? configure = null)
+    {
+        var options = new RedisQuotaOptions { KeyPrefix = Prefix, TimeProvider = Time, UseClientClock = Time is not null, OperationTimeout = TimeSpan.FromSeconds(5) };
+        configure?.Invoke(options);
+        return options;
     }
 
     internal async Task<ConnectionMultiplexer> ConnectAsync()
@@ -48,6 +66,17 @@ internal sealed class RedisQuotaHarness : IAsyncDisposable
         while (!quota.IsPumpSleeping)
         {
             Assert.True(DateTime.UtcNow < deadline, $"The quota's wait loop never went to sleep: {quota}, degraded {quota.IsDegraded}.");
+            await Task.Delay(1);
+        }
+    }
+
+    /// <summary>Waits (real time, bounded) until nothing is under way in the quota: no attempt, no write, waiters asleep on the fake clock.</summary>
+    internal static async Task UntilSettledAsync(RedisQuota quota)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!quota.IsSettled)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The quota never settled: {quota}, degraded {quota.IsDegraded}.");
             await Task.Delay(1);
         }
     }

@@ -19,7 +19,7 @@ public sealed class RedisQuotaOutageTests
     }
 
     [RedisFact]
-    public async Task Reserve_RedisDownWithDegrade_UsesOneNthLocally_AndReturnsToRedisAfterRestart()
+    public async Task Reserve_RedisDownWithDegrade_UsesOneNthOfTheSharedLevel_AndReportsTheOutageBackAfterRestart()
     {
         await using var server = await RedisServer.StartAsync();
         await using var harness = new RedisQuotaHarness(server);
@@ -39,7 +39,7 @@ public sealed class RedisQuotaOutageTests
         }
 
         Assert.True(quota.IsDegraded);
-        Assert.Equal(25, granted); // 100 / 4 instances, per day: no refill to speak of
+        Assert.Equal(24, granted); // a quarter (4 instances) of the 99 Redis had left, not of a full bucket: per day, no refill to speak of
         Assert.NotNull(quota.Fallback);
         Assert.Equal(0, quota.Available(QuotaDimension.RequestsPerDay));
 
@@ -47,7 +47,8 @@ public sealed class RedisQuotaOutageTests
         await UntilConnectedAsync(harness, quota);
         Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
         Assert.False(quota.IsDegraded);
-        Assert.Equal(99, quota.Available(QuotaDimension.RequestsPerDay)); // the restarted server lost its state: full again, one taken
+        // The restarted server lost its state (full again); the 24 admitted during the outage were reported back, then one taken.
+        Assert.Equal(75, quota.Available(QuotaDimension.RequestsPerDay));
     }
 
     [RedisFact]
@@ -79,5 +80,22 @@ public sealed class RedisQuotaOutageTests
 
         (await waiting).Dispose();
         Assert.False(quota.IsDegraded);
+    }
+
+    [RedisFact]
+    public async Task Reserve_RedisDownWithDegrade_ChecksThisProcessesShareOfTheConcurrencyAgainstEverythingInFlightHere()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var harness = new RedisQuotaHarness(server);
+        var quota = await harness.CreateAsync(new QuotaLimits { RequestsPerDay = 100, MaxConcurrency = 4 }, o => o.ExpectedInstances = 2);
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out var viaRedis, out _));
+
+        await server.StopAsync();
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out var local, out _)); // 2 in flight here: the share of 4 / 2
+        Assert.True(quota.IsDegraded);
+        Assert.False(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _)); // not 4: the whole limit is not this process's
+        local.Dispose();
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        viaRedis.Dispose();
     }
 }

@@ -164,11 +164,11 @@ public sealed class RedisQuotaSharingTests(RedisServerFixture redis) : IClassFix
         Assert.Throws<ArgumentException>(() => new ServiceCollection().AddFastBucketRedis(" "));
 
     [Fact]
-    public void Options_OutOfRange_ThrowNamingTheValue()
+    public void Options_OutOfRange_RefusedAtValidationNamingTheValue()
     {
-        var options = new RedisQuotaOptions();
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.ExpectedInstances = 0);
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.OperationTimeout = TimeSpan.Zero);
-        Assert.Throws<ArgumentException>(() => options.KeyPrefix = "a{b");
+        Assert.Equal("ExpectedInstances", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisQuotaOptions { ExpectedInstances = 0 }.Validate()).ParamName);
+        Assert.Equal("OperationTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new RedisQuotaOptions { OperationTimeout = TimeSpan.Zero }.Validate()).ParamName);
+        Assert.Equal("KeyPrefix", Assert.Throws<ArgumentException>(() => new RedisQuotaOptions { KeyPrefix = "a{b" }.Validate()).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new QuotaRegistryOptions().UseRedis(ConnectionMultiplexer.Connect("127.0.0.1:1,abortConnect=false"), o => o.ConcurrencyLeaseDuration = TimeSpan.Zero));
     }
 }

@@ -1,0 +1,385 @@
+using System.Globalization;
+using FastBucket.Providers;
+
+namespace FastBucket.Quotas;
+
+/// <summary>
+/// The quota rules, in one home for every store (<see cref="LlmQuota"/> in process, the Redis quota across processes):
+/// which limits and headroom are valid, what a limit's burst capacity is, what a request may cost, and what to do about
+/// a provider's response. The stores keep state and carry out <see cref="Plan"/>'s answer; they decide nothing.
+/// </summary>
+/// <remarks>
+/// The adaptation rules, in order:
+/// <list type="number">
+/// <item><b>Learn capacities.</b> A reported <c>*-limit</c> becomes the dimension's limit (requests per day when the
+/// provider counts requests per day, as Groq does). A smaller limit takes effect at once; the level is kept, clamped.</item>
+/// <item><b>Lower on evidence of consumption made elsewhere, never raise.</b> The server's remaining was computed
+/// when it admitted this request. Our level when we granted it, plus the refill until it was sent, minus the server's
+/// remaining is consumption the server counted and we did not make (another process on the key, or a provider that
+/// counts a prompt higher than our estimate), except for requests reserved after this one that the server admitted
+/// first: concurrent sends arrive in any order. So the level is lowered by <c>level at grant + refill − remaining −
+/// reserved after</c>, less what was already lowered since the grant, and only when that is positive. A signal
+/// without its reservation lowers the level to <c>remaining − everything else in flight + refill since sent</c>.
+/// (An earlier rule treated every other request in flight as unseen even with a reservation: after a burst of a full
+/// window that put the level a whole window below the truth and stalled the quota for most of a minute.)</item>
+/// <item><b>Hold closed after a rate-limit error.</b> A 429 closes the whole quota until the server's wait has
+/// passed (<c>retry-after-ms</c>, <c>Retry-After</c>, Gemini's <c>RetryInfo</c>, a wait stated in the message, or the
+/// exhausted dimension's reset), so no request leaves before; stores apply the hold before anything else the response
+/// changes can wake a waiter. The dimensions reported at zero, and the one the error text names ("on tokens per
+/// min"), are lowered to zero until their reset or the wait: the evidence reaches every waiting request at once.</item>
+/// <item><b>Shrink the burst, not the rate,</b> on a 429 while the response still reports room on every dimension it
+/// reports: the provider enforces over a shorter period (the safe shape's burst period halves, once per congestion
+/// event).</item>
+/// <item><b>Fail fast on exhaustion, for as long as it lasts.</b> A non-retryable quota error (billing, spend cap)
+/// marks the quota exhausted with a <see cref="QuotaExhaustedException"/> naming the quota and its reset. A per-day
+/// quota lasts until the provider's next day (Gemini: midnight Pacific) whatever shorter wait the error names;
+/// <c>limit: 0</c> lasts until reset by hand; a non-retryable 429 naming no reset and no quota (a condition of one
+/// request, as Anthropic's "request too large") leaves the quota as it was.</item>
+/// <item><b>Anthropic's <c>tokens-*</c></b> family is the tighter of its input and output limits: never learned or
+/// lowered as tokens per minute.</item>
+/// <item><b>Discovery</b> (see <see cref="QuotaDiscovery"/>): one request at a time until limits are reported; for a
+/// provider that reports none (Gemini), additive increase on success and multiplicative decrease once per congestion
+/// event (a 429 for a request sent before the event's first 429 arrived belongs to it).</item>
+/// </list>
+/// </remarks>
+internal sealed class QuotaPolicy
+{
+    /// <summary>The hold after a 429 that names no wait at all.</summary>
+    internal static readonly TimeSpan DefaultRateLimitHold = TimeSpan.FromSeconds(1);
+
+    /// <summary>Creates the rules for <paramref name="key"/>.</summary>
+    /// <param name="key">Whose limits these are.</param>
+    /// <param name="burstHeadroom">The share of each limit held back from a token bucket's burst.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="dayTimeZone">The time zone whose midnights start the provider's days, where known (a per-day quota lasts until the next).</param>
+    /// <exception cref="ArgumentException"><paramref name="key"/> names no model.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="burstHeadroom"/> is outside 0 to 0.5.</exception>
+    internal QuotaPolicy(QuotaKey key, double burstHeadroom, TimeProvider? timeProvider, TimeZoneInfo? dayTimeZone = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key.Model, nameof(key));
+        ValidateHeadroom(burstHeadroom, nameof(burstHeadroom));
+        Key = key;
+        BurstHeadroom = burstHeadroom;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        DayTimeZone = dayTimeZone;
+    }
+
+    /// <summary>The time zone whose midnights start the provider's days, or <see langword="null"/> when unknown.</summary>
+    internal TimeZoneInfo? DayTimeZone { get; }
+
+    /// <summary>Whose limits these are.</summary>
+    internal QuotaKey Key { get; }
+
+    /// <summary>The share of each limit held back from the burst (0 to 0.5).</summary>
+    internal double BurstHeadroom { get; }
+
+    /// <summary>The clock for the time between a grant and its send.</summary>
+    internal TimeProvider TimeProvider { get; }
+
+    /// <summary>Throws unless <paramref name="burstHeadroom"/> is from 0 to 0.5.</summary>
+    internal static void ValidateHeadroom(double burstHeadroom, string paramName)
+    {
+        if (!(burstHeadroom is >= 0 and <= 0.5))
+        {
+            throw new ArgumentOutOfRangeException(paramName, burstHeadroom, "The burst headroom must be between 0 and 0.5.");
+        }
+    }
+
+    /// <summary>Throws, naming the dimension, unless every limit of <paramref name="limits"/> is at least 1 or absent.</summary>
+    internal void ValidateLimits(QuotaLimits limits, string paramName = "limits")
+    {
+        ArgumentNullException.ThrowIfNull(limits, paramName);
+        foreach (var row in QuotaDimensions.All)
+        {
+            if (row.LimitOf(limits) is < 1 and var bad)
+            {
+                throw new ArgumentOutOfRangeException(paramName, bad,
+                    row.IsRate
+                        ? $"The {row.Dimension} limit of {Key} must be at least 1, or null for no limit."
+                        : $"The concurrency limit of {Key} must be at least 1, or null for no limit.");
+            }
+        }
+    }
+
+    /// <summary>The burst a limit allows: <c>limit × (1 − headroom)</c>, at least 1. The refill stays the full limit per window.</summary>
+    internal long Capacity(long limit) => Math.Max(1, limit - (long)(limit * BurstHeadroom));
+
+    /// <summary>How much of a limit of <paramref name="limit"/> on <paramref name="dimension"/> comes back per second.</summary>
+    internal static double RefillPerSecond(QuotaDimension dimension, long limit) =>
+        limit / QuotaDimensions.Of(dimension).Window!.Value.TotalSeconds;
+
+    /// <summary>Throws unless <paramref name="cost"/> is non-negative and fits every capacity of <paramref name="limits"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A part is negative, or exceeds its dimension's capacity: the request could never be sent.</exception>
+    internal void ValidateCost(in RequestCost cost, QuotaLimits limits)
+    {
+        if (cost.Requests < 0 || cost.InputTokens < 0 || cost.OutputTokens < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cost), cost, "Every part of a request's cost must be zero or positive.");
+        }
+
+        foreach (var row in QuotaDimensions.RateRows)
+        {
+            long amount = row.CostOf(cost);
+            if (amount > 0 && row.LimitOf(limits) is { } limit && amount > Capacity(limit))
+            {
+                throw TooLarge(cost, row.Dimension, Capacity(limit));
+            }
+        }
+
+        if (limits.MaxConcurrency is { } slots && cost.Requests > slots)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cost), cost.Requests, $"This cost counts {cost.Requests} requests but the {Key} concurrency limit is {slots}.");
+        }
+    }
+
+    /// <summary>The error for a cost over one dimension's capacity.</summary>
+    internal ArgumentOutOfRangeException TooLarge(in RequestCost cost, QuotaDimension dimension, long capacity)
+    {
+        long amount = QuotaDimensions.CostOf(cost, dimension);
+        return new ArgumentOutOfRangeException(nameof(cost), amount, string.Create(CultureInfo.InvariantCulture,
+            $"This request needs {amount:N0} on {dimension} but the {Key} limit is {capacity:N0}: it could never be sent. Lower max_tokens or split the input."));
+    }
+
+    /// <summary>Decides what a store must do about one response (see the remarks for the rules).</summary>
+    /// <param name="signals">What the response said.</param>
+    /// <param name="current">The limits in force.</param>
+    /// <param name="reservation">The reservation the response answers, if any.</param>
+    /// <param name="sinceSent">How long ago the request was sent.</param>
+    /// <param name="inFlightTokens">Per rate dimension, what this store's requests in flight reserved.</param>
+    /// <param name="discovery">The store's discovery state, when it learns its limits.</param>
+    internal QuotaAdaptationPlan Plan(in RateLimitSignals signals, QuotaLimits current, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens, QuotaDiscovery? discovery)
+    {
+        var plan = new QuotaAdaptationPlan();
+        long now = TimeProvider.GetTimestamp();
+        long sentAt = now - (long)(Math.Max(0, sinceSent.TotalSeconds) * TimeProvider.TimestampFrequency);
+        var requests = QuotaDimensions.Requests(signals.RequestsWindow);
+        var limits = Learn(plan, signals, requests, current, discovery);
+
+        // Anthropic's tokens-* family is the tighter of its input and output limits, not a limit of its own.
+        bool tokensAreALimit = signals.Provider != LlmProvider.Anthropic;
+        Lower(plan, limits, requests, signals.Requests, reservation, sinceSent, inFlightTokens);
+        if (tokensAreALimit)
+        {
+            Lower(plan, limits, QuotaDimension.TokensPerMinute, signals.Tokens, reservation, sinceSent, inFlightTokens);
+        }
+
+        Lower(plan, limits, QuotaDimension.InputTokensPerMinute, signals.InputTokens, reservation, sinceSent, inFlightTokens);
+        Lower(plan, limits, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, reservation, sinceSent, inFlightTokens);
+
+        switch (signals.ErrorClass)
+        {
+            case RateLimitErrorClass.RateLimited when signals.Retryable != false:
+                var hold = RateLimitHold(signals);
+                plan.Hold = hold;
+                LowerOnRejection(plan, signals, limits, requests, tokensAreALimit, hold);
+                if (ReportsCapacityLeft(signals))
+                {
+                    plan.ShrinkBurstSentAt = sentAt;
+                }
+
+                if (discovery?.OnRateLimited(plan.Limits ?? current, sentAt, now) is { } decreased)
+                {
+                    plan.Limits = decreased;
+                }
+
+                break;
+            case RateLimitErrorClass.QuotaExhausted:
+            case RateLimitErrorClass.RateLimited:
+                Exhaust(plan, signals);
+                break;
+            case RateLimitErrorClass.None when signals.StatusCode is >= 200 and < 300:
+                if (discovery?.OnSuccess(plan.Limits ?? current, sentAt) is { } increased)
+                {
+                    plan.Limits = increased;
+                }
+
+                break;
+        }
+
+        return plan;
+    }
+
+    /// <summary>
+    /// The dimensions the rejection says ran out (reported at zero, or named by the error text: "on tokens per min")
+    /// are lowered to zero until the server's reset or wait: the evidence reaches every waiting request at once.
+    /// </summary>
+    private static void LowerOnRejection(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaLimits limits, QuotaDimension requests, bool tokensAreALimit, TimeSpan hold)
+    {
+        bool textAboutTokens = signals.ErrorType == "tokens" || signals.TokensLimitFromBody is not null;
+        bool textAboutRequests = signals.ErrorType == "requests";
+        LowerToZero(requests, signals.Requests, textAboutRequests);
+        if (tokensAreALimit)
+        {
+            LowerToZero(QuotaDimension.TokensPerMinute, signals.Tokens, textAboutTokens);
+        }
+
+        LowerToZero(QuotaDimension.InputTokensPerMinute, signals.InputTokens, false);
+        LowerToZero(QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, false);
+
+        void LowerToZero(QuotaDimension dimension, RateLimitDimension reported, bool namedByText)
+        {
+            if ((reported.Remaining == 0 || namedByText) && QuotaDimensions.LimitOf(limits, dimension) is not null)
+            {
+                plan.LowerToAtMost(dimension, 0);
+                plan.SetFreesAfter(dimension, reported.Reset ?? hold);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a 429 came while the response still reports room on every dimension it reports: the provider enforces
+    /// over a shorter period than our burst allows for.
+    /// </summary>
+    private static bool ReportsCapacityLeft(in RateLimitSignals signals)
+    {
+        bool any = false;
+        foreach (var dimension in (ReadOnlySpan<RateLimitDimension>)[signals.Requests, signals.Tokens, signals.InputTokens, signals.OutputTokens])
+        {
+            if (dimension.Remaining is { } remaining)
+            {
+                if (remaining <= 0)
+                {
+                    return false;
+                }
+
+                any = true;
+            }
+        }
+
+        return any && signals.ErrorType is not ("tokens" or "requests") && signals.TokensLimitFromBody is null;
+    }
+
+    /// <summary>
+    /// A quota error waiting does not cure. <c>limit: 0</c> (the model is not in this tier) lasts until reset by hand; a
+    /// per-day quota until the provider's next day (Gemini: midnight Pacific), whatever shorter wait the error names; a
+    /// billing or spend cap until the reset it names. A non-retryable 429 that names no reset and no quota (Anthropic's
+    /// "request too large") is a condition of that one request: the quota is left as it was.
+    /// </summary>
+    private void Exhaust(QuotaAdaptationPlan plan, in RateLimitSignals signals)
+    {
+        string code = signals.ErrorCode ?? signals.ErrorType ?? "quota exhausted";
+        if (signals.QuotaLimit == 0)
+        {
+            plan.Exhaustion = new QuotaExhaustion(code + " (limit 0: the model is not available on this tier)", null);
+            return;
+        }
+
+        bool perDay = signals.QuotaViolations?.Any(v => v.Window == RateLimitWindow.Day) == true || signals.RequestsWindow == RateLimitWindow.Day;
+        var stated = signals.RetryAfter ?? signals.BodyRetryHint;
+        if (perDay)
+        {
+            var dayEnds = TimeUntilNextDay() ?? signals.Requests.Reset ?? TimeSpan.FromHours(24);
+            plan.ExhaustDays = true;
+            plan.Exhaustion = new QuotaExhaustion(code, stated is { } s && s > dayEnds ? s : dayEnds);
+        }
+        else if (signals.ErrorClass == RateLimitErrorClass.QuotaExhausted || stated is not null)
+        {
+            plan.Exhaustion = new QuotaExhaustion(code, stated);
+        }
+    }
+
+    /// <summary>How long until the provider's next day starts, where its days are known; else <see langword="null"/>.</summary>
+    internal TimeSpan? TimeUntilNextDay()
+    {
+        if (DayTimeZone is not { } zone)
+        {
+            return null;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        return Windows.CalendarDay.Containing(now, zone).End - now;
+    }
+
+    private static QuotaLimits Learn(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaDimension requests, QuotaLimits current, QuotaDiscovery? discovery)
+    {
+        var reported = QuotaLimits.Unlimited;
+        reported = Report(reported, requests, signals.Requests.Limit);
+        if (signals.Provider != LlmProvider.Anthropic)
+        {
+            reported = Report(reported, QuotaDimension.TokensPerMinute, signals.Tokens.Limit);
+        }
+
+        reported = Report(reported, QuotaDimension.InputTokensPerMinute, signals.InputTokens.Limit);
+        reported = Report(reported, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens.Limit);
+        if (reported == QuotaLimits.Unlimited)
+        {
+            return current;
+        }
+
+        var learned = current;
+        foreach (var row in QuotaDimensions.RateRows)
+        {
+            if (row.LimitOf(reported) is { } limit)
+            {
+                learned = row.With(learned, limit);
+            }
+        }
+
+        if (learned == current)
+        {
+            return current;
+        }
+
+        plan.Reported = reported;
+
+        discovery?.OnLimitsReported();
+        plan.Limits = discovery?.Restore(learned) ?? learned;
+        return plan.Limits;
+
+        static QuotaLimits Report(QuotaLimits limits, QuotaDimension dimension, long? limit) =>
+            limit is > 0 ? QuotaDimensions.Of(dimension).With(limits, limit) : limits;
+    }
+
+    private void Lower(QuotaAdaptationPlan plan, QuotaLimits limits, QuotaDimension dimension, RateLimitDimension reportedDimension, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens)
+    {
+        if (reportedDimension.Remaining is not { } reported || QuotaDimensions.LimitOf(limits, dimension) is not { } limit)
+        {
+            return;
+        }
+
+        // Where a window frees its charges at instants, use made elsewhere frees when the provider says it resets.
+        if (reportedDimension.Reset is { } reset)
+        {
+            plan.SetFreesAfter(dimension, reset);
+        }
+
+        double perSecond = RefillPerSecond(dimension, limit);
+        int d = (int)dimension;
+        if (reservation?.Mark is { } mark)
+        {
+            // The server's remaining is its level when it admitted this request. Compared with ours when we granted
+            // it (plus the refill until it was sent), the difference is consumption the server counted and we did
+            // not make, less any request reserved after this one that the server happened to admit first.
+            var sentAfterGrant = TimeProvider.GetElapsedTime(mark.GrantTimestamp) - sinceSent;
+            long refilledBeforeSent = (long)Math.Ceiling(perSecond * Math.Max(0, sentAfterGrant.TotalSeconds));
+            plan.Epoch = mark.Epoch;
+            plan.SetEvidence(dimension, mark.Level(d) + refilledBeforeSent - reported + mark.ReservedTotal(d) + mark.Lowered(d));
+            return;
+        }
+
+        // No mark (a signal without its reservation): count every other request in flight as unseen, the safe side.
+        long mine = reservation is { IsEnded: false } ? QuotaDimensions.CostOf(reservation.Cost, dimension) : 0;
+        long othersInFlight = Math.Max(0, inFlightTokens[d] - mine);
+        long refilled = (long)(perSecond * Math.Max(0, sinceSent.TotalSeconds));
+        plan.LowerToAtMost(dimension, reported - othersInFlight + refilled);
+    }
+
+    private static TimeSpan RateLimitHold(in RateLimitSignals signals)
+    {
+        var wait = signals.RetryAfter ?? signals.BodyRetryHint;
+        if (wait is null)
+        {
+            // The dimension that ran out tells when it has room again.
+            foreach (var dimension in (ReadOnlySpan<RateLimitDimension>)[signals.Requests, signals.Tokens, signals.InputTokens, signals.OutputTokens])
+            {
+                if (dimension.Remaining == 0 && dimension.Reset is { } reset && (wait is null || reset > wait))
+                {
+                    wait = reset;
+                }
+            }
+        }
+
+        return wait ?? DefaultRateLimitHold;
+    }
+
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics.CodeAnalysis;
+using FastBucket.Providers;
+
+namespace FastBucket.Quotas.Windows;
+
+/// <summary>
+/// How a provider counts its limits over time, as the quota enforces them: per-minute limits as a continuously
+/// refilled token bucket or in the safe shape (at most the limit in any minute and its share of a shorter burst
+/// period), and per-day limits over calendar days of a time zone or, when the days are not documented, as at most
+/// the limit in any 24 hours. <see cref="For"/> gives each provider's documented behaviour; set your own where you
+/// know better.
+/// </summary>
+/// <remarks>
+/// Documented: Anthropic replenishes continuously (a token bucket); OpenAI enforces over shorter periods ("60,000
+/// requests/minute may be enforced as 1,000 requests/second") and Azure OpenAI over 1 or 10 second periods, so both
+/// start with one-second bursts; Gemini's per-day quotas reset at midnight Pacific and OpenRouter's at midnight UTC.
+/// Everything else (Gemini's and OpenRouter's minutes, Groq, OpenAI-compatible servers) is unknown and gets the safe
+/// shape with 10-second bursts. A 429 while the provider still reports capacity left shrinks the burst period further
+/// (down to <c>250 ms</c>), never the rate.
+/// </remarks>
+public sealed record QuotaWindowing
+{
+    private static readonly TimeZoneInfo PacificZone = FindPacific();
+
+    /// <summary>
+    /// Every limit is one continuously refilled token bucket of the whole limit (per-day limits too, unless
+    /// <see cref="DayTimeZone"/> names their days); <see langword="false"/> for the safe shape.
+    /// </summary>
+    public bool ContinuousBucket { get; init; }
+
+    /// <summary>Every limit a continuously refilled token bucket: what a bare <see cref="LlmQuota"/> enforces unless told otherwise.</summary>
+    public static QuotaWindowing Continuous { get; } = new() { ContinuousBucket = true };
+
+    /// <summary>The shorter period of the safe shape: from 250 ms to one minute. Default 10 s.</summary>
+    public TimeSpan BurstPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long past its window a charge still counts (0 to 10 s; default 250 ms): the provider counts a request when
+    /// it arrives and we when it leaves, so the next request must not arrive before the server's window freed the last.
+    /// </summary>
+    public TimeSpan ExpiryMargin { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The time zone whose midnights start the days of per-day limits; <see langword="null"/> when unknown (at most the limit in any 24 hours).</summary>
+    public TimeZoneInfo? DayTimeZone { get; init; }
+
+    /// <summary>The Pacific time zone (<c>America/Los_Angeles</c>, with daylight saving) Gemini's days follow.</summary>
+    public static TimeZoneInfo Pacific => PacificZone;
+
+    /// <summary>The documented behaviour of <paramref name="provider"/>.</summary>
+    public static QuotaWindowing For(LlmProvider provider) => provider switch
+    {
+        LlmProvider.Anthropic => new QuotaWindowing { ContinuousBucket = true },
+        LlmProvider.OpenAI or LlmProvider.AzureOpenAI => new QuotaWindowing { BurstPeriod = TimeSpan.FromSeconds(1) },
+        LlmProvider.Gemini => new QuotaWindowing { DayTimeZone = Pacific },
+        LlmProvider.OpenRouter => new QuotaWindowing { DayTimeZone = TimeZoneInfo.Utc },
+        _ => new QuotaWindowing(),
+    };
+
+    /// <summary>Checks the settings, naming the one out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range.</exception>
+    public void Validate()
+    {
+        if (BurstPeriod < WindowShape.MinBurstPeriod || BurstPeriod > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(BurstPeriod), BurstPeriod, "The burst period must be from 250 ms to one minute.");
+        }
+
+        if (ExpiryMargin < TimeSpan.Zero || ExpiryMargin > TimeSpan.FromSeconds(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExpiryMargin), ExpiryMargin, "The expiry margin must be from zero to 10 s.");
+        }
+    }
+
+    /// <summary>The window that counts <paramref name="dimension"/> with <paramref name="limit"/>.</summary>
+    internal QuotaWindow CreateWindow(QuotaDimension dimension, long limit, TimeProvider timeProvider, double burstHeadroom)
+    {
+        bool perDay = dimension is QuotaDimension.RequestsPerDay or QuotaDimension.TokensPerDay;
+        if (perDay && DayTimeZone is { } zone)
+        {
+            return new CalendarWindow(limit, zone, timeProvider);
+        }
+
+        if (ContinuousBucket)
+        {
+            return new BucketWindow(limit, perDay ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1), burstHeadroom, timeProvider);
+        }
+
+        return perDay
+            ? new LogWindow(limit, WindowShape.PerRollingDay, timeProvider)
+            : new LogWindow(limit, new WindowShape(TimeSpan.FromMinutes(1), BurstPeriod, BurstPeriod / TimeSpan.FromMinutes(1), ExpiryMargin), timeProvider);
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any failure to load the zone falls back to a fixed offset.")]
+    private static TimeZoneInfo FindPacific()
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles");
+        }
+        catch (Exception)
+        {
+            // No time zone data: standard time all year. In summer the day then ends an hour after the provider's,
+            // which only ever resets late, never early.
+            return TimeZoneInfo.CreateCustomTimeZone("Pacific Standard Time (fixed)", TimeSpan.FromHours(-8), "Pacific", "Pacific");
+        }
+    }
+}

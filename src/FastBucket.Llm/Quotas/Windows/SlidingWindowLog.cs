@@ -1,0 +1,460 @@
+using System.Diagnostics;
+
+namespace FastBucket.Quotas.Windows;
+
+/// <summary>
+/// A limit enforced in the <see cref="WindowShape">safe shape</see>: a log of charges (when, how much) that admits
+/// a charge only if, counting it, no window of <see cref="WindowShape.Window"/> holds more than <see cref="Limit"/>
+/// and no burst period holds more than <see cref="BurstLimit"/>. A charge larger than the burst limit is admitted
+/// alone in its burst period, so every charge up to the limit can be sent. Whatever the provider's windows (fixed,
+/// sliding, aligned anywhere), a log that never holds more than the limit in any window cannot exceed it in theirs.
+/// </summary>
+/// <remarks>
+/// <para>A charge is counted from the instant it is taken until its period and the
+/// <see cref="WindowShape.ExpiryMargin"/> have passed. <see cref="TimeUntil"/> is exact: both rules only loosen as
+/// time passes, so the earliest instant is the later of the two instants at which enough of the oldest charges have
+/// expired.</para>
+/// <para>Charges are kept in a ring in time order with running sums for the window and the burst period, so a take,
+/// an adjustment and the expiry of old charges are O(1) amortized; <see cref="TimeUntil"/> walks the charges it
+/// needs to expire. A lock guards the ring: unlike a token bucket, a log is not one word, and its critical sections
+/// are a few dozen instructions.</para>
+/// </remarks>
+internal sealed class SlidingWindowLog
+{
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private long[] _times = new long[16];
+    private long[] _amounts = new long[16];
+    private bool[] _inBurst = new bool[16];
+    private long _head;        // sequence number of the oldest charge kept
+    private long _burstHead;   // sequence number of the oldest charge in the burst period
+    private long _tail;        // sequence number the next charge gets
+    private long _windowSum;
+    private long _burstSum;
+
+    // Use the provider counted and we did not make: it frees when the provider says (its reset), not a window from now.
+    // Few entries, sorted by expiry; the burst rule ignores them.
+    private readonly List<(long ExpiresAt, long Amount)> _elsewhere = [];
+    private long _elsewhereSum;
+    private long _limit;
+    private long _burstLimit;
+    private long _windowTicks;
+    private long _burstTicks;
+    private WindowShape _shape;
+
+    /// <summary>Creates a log admitting at most <paramref name="limit"/> per window of <paramref name="shape"/>.</summary>
+    public SlidingWindowLog(long limit, WindowShape shape, TimeProvider? timeProvider = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        ArgumentNullException.ThrowIfNull(shape);
+        _time = timeProvider ?? TimeProvider.System;
+        _shape = shape;
+        _limit = limit;
+        Configure(limit, shape);
+    }
+
+    /// <summary>The most admitted in any window.</summary>
+    public long Limit
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _limit;
+            }
+        }
+    }
+
+    /// <summary>The most admitted in any burst period (a single larger charge is admitted alone).</summary>
+    public long BurstLimit
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _burstLimit;
+            }
+        }
+    }
+
+    /// <summary>The shape in force.</summary>
+    public WindowShape Shape
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _shape;
+            }
+        }
+    }
+
+    /// <summary>What could be taken now: the smaller of the room in the window and in the burst period (negative in debt).</summary>
+    public long Available
+    {
+        get
+        {
+            lock (_gate)
+            {
+                Expire(_time.GetTimestamp());
+                return Math.Min(_limit - _windowSum - _elsewhereSum, _burstLimit - _burstSum);
+            }
+        }
+    }
+
+    /// <summary>Charged in the current window (counting the margin).</summary>
+    public long InWindow
+    {
+        get
+        {
+            lock (_gate)
+            {
+                Expire(_time.GetTimestamp());
+                return _windowSum + _elsewhereSum;
+            }
+        }
+    }
+
+    /// <summary>Takes <paramref name="amount"/> now if both rules allow it.</summary>
+    /// <param name="amount">The charge: 0 to <see cref="Limit"/>.</param>
+    /// <param name="ticket">Names the charge for <see cref="Adjust"/>.</param>
+    public bool TryTake(long amount, out long ticket)
+    {
+        Debug.Assert(amount >= 0);
+        long now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            Expire(now);
+            if (!Fits(amount))
+            {
+                ticket = -1;
+                return false;
+            }
+
+            ticket = Append(now, amount, inBurst: true);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Charges <paramref name="amount"/> now even beyond the limit: use the provider counted and we did not make. It
+    /// counts in the window until <paramref name="freesAfter"/> (the provider's reset; at most, and by default, the
+    /// window) and the margin have passed, and not in the burst period: it was made over the past window, not in the
+    /// last instant.
+    /// </summary>
+    public void Charge(long amount, TimeSpan? freesAfter = null)
+    {
+        if (amount <= 0)
+        {
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            Expire(now);
+            AddElsewhere(now, amount, freesAfter);
+        }
+    }
+
+    /// <summary>
+    /// Lowers what is left in the window to at most <paramref name="remaining"/>, the difference freeing after
+    /// <paramref name="freesAfter"/> as in <see cref="Charge"/>; never raises it.
+    /// </summary>
+    public void ReduceAvailableTo(long remaining, TimeSpan? freesAfter = null)
+    {
+        long now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            Expire(now);
+            long excess = _limit - _windowSum - _elsewhereSum - Math.Max(0, remaining);
+            if (excess > 0)
+            {
+                AddElsewhere(now, excess, freesAfter);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Changes the charge named by <paramref name="ticket"/> by <paramref name="delta"/> (negative: a refund of what
+    /// was reserved and not used; positive: an overrun). A charge that has expired is left alone: it no longer counts.
+    /// A charge never goes below zero.
+    /// </summary>
+    public void Adjust(long ticket, long delta)
+    {
+        if (delta == 0 || ticket < 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            Expire(_time.GetTimestamp());
+            if (ticket < _head || ticket >= _tail)
+            {
+                return;
+            }
+
+            int slot = Slot(ticket);
+            long before = _amounts[slot];
+            long after = Math.Max(0, before + delta);
+            _amounts[slot] = after;
+            _windowSum += after - before;
+            if (ticket >= _burstHead && _inBurst[slot])
+            {
+                _burstSum += after - before;
+            }
+
+            AssertInvariants();
+        }
+    }
+
+    /// <summary>
+    /// How long until <paramref name="amount"/> could be taken, given no other demand: zero if now;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> if it exceeds the limit.
+    /// </summary>
+    public TimeSpan TimeUntil(long amount)
+    {
+        long now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            if (amount > _limit)
+            {
+                return Timeout.InfiniteTimeSpan;
+            }
+
+            Expire(now);
+            long at = Math.Max(
+                WindowFreedAt(_windowSum + _elsewhereSum + amount - _limit),
+                FreedAt(_burstHead, _burstSum + amount - Math.Max(_burstLimit, amount), _burstTicks, burst: true));
+            return at <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, at);
+        }
+    }
+
+    /// <summary>Changes the limit (and the burst limit with it); the charges in the log are kept.</summary>
+    public void SetLimit(long limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        lock (_gate)
+        {
+            Configure(limit, _shape);
+        }
+    }
+
+    /// <summary>Changes the shape; the charges in the log are kept and counted under the new periods.</summary>
+    public void SetShape(WindowShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        lock (_gate)
+        {
+            Reshape(shape);
+        }
+    }
+
+    /// <summary>Shrinks the burst rule (see <see cref="WindowShape.Shrunk"/>): a smaller burst, the same throughput.</summary>
+    public void ShrinkBurst()
+    {
+        lock (_gate)
+        {
+            Reshape(_shape.Shrunk());
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{InWindow}/{Limit} per {Shape.Window} (burst {BurstLimit} per {Shape.BurstPeriod})";
+
+    private void Configure(long limit, WindowShape shape)
+    {
+        _limit = limit;
+        _shape = shape;
+        _burstLimit = shape.BurstLimit(limit);
+        double frequency = _time.TimestampFrequency;
+        _windowTicks = (long)Math.Ceiling((shape.Window + shape.ExpiryMargin).TotalSeconds * frequency);
+        _burstTicks = (long)Math.Ceiling((shape.BurstPeriod + shape.BurstExpiryMargin).TotalSeconds * frequency);
+    }
+
+    private void Reshape(WindowShape shape)
+    {
+        Configure(_limit, shape);
+
+        // The periods changed: recount the burst period from the oldest charge kept.
+        _burstHead = _head;
+        _burstSum = 0;
+        for (long seq = _head; seq < _tail; seq++)
+        {
+            _burstSum += _inBurst[Slot(seq)] ? _amounts[Slot(seq)] : 0;
+        }
+
+        Expire(_time.GetTimestamp());
+    }
+
+    private bool Fits(long amount) =>
+        _windowSum + _elsewhereSum + amount <= _limit && _burstSum + amount <= Math.Max(_burstLimit, amount);
+
+    private void AddElsewhere(long now, long amount, TimeSpan? freesAfter)
+    {
+        var after = freesAfter is { } f && f < _shape.Window ? (f < TimeSpan.Zero ? TimeSpan.Zero : f) : _shape.Window;
+        long expiresAt = now + (long)Math.Ceiling((after + _shape.ExpiryMargin).TotalSeconds * _time.TimestampFrequency);
+        if (_elsewhere.Count >= 32)
+        {
+            // Bounded: fold into the latest-expiring entry, which only ever frees it later.
+            var last = _elsewhere[^1];
+            _elsewhere[^1] = (Math.Max(last.ExpiresAt, expiresAt), last.Amount + amount);
+        }
+        else
+        {
+            int at = _elsewhere.FindLastIndex(e => e.ExpiresAt <= expiresAt) + 1;
+            _elsewhere.Insert(at, (expiresAt, amount));
+        }
+
+        _elsewhereSum += amount;
+    }
+
+    /// <summary>When enough of the oldest charges and of the use elsewhere have expired, in order of expiry, to free <paramref name="excess"/>.</summary>
+    private long WindowFreedAt(long excess)
+    {
+        if (excess <= 0)
+        {
+            return long.MinValue;
+        }
+
+        long freed = 0;
+        long seq = _head;
+        int other = 0;
+        while (seq < _tail || other < _elsewhere.Count)
+        {
+            long entryExpiry = seq < _tail ? _times[Slot(seq)] + _windowTicks : long.MaxValue;
+            long at;
+            if (other < _elsewhere.Count && _elsewhere[other].ExpiresAt <= entryExpiry)
+            {
+                at = _elsewhere[other].ExpiresAt;
+                freed += _elsewhere[other++].Amount;
+            }
+            else
+            {
+                at = entryExpiry;
+                freed += _amounts[Slot(seq++)];
+            }
+
+            if (freed >= excess)
+            {
+                return at;
+            }
+        }
+
+        Debug.Fail("The charges walked cover any excess of an amount within the limit.");
+        return long.MaxValue;
+    }
+
+    /// <summary>When enough of the oldest charges from <paramref name="from"/> on have expired to free <paramref name="excess"/>.</summary>
+    private long FreedAt(long from, long excess, long lifetime, bool burst)
+    {
+        if (excess <= 0)
+        {
+            return long.MinValue;
+        }
+
+        long freed = 0;
+        for (long seq = from; seq < _tail; seq++)
+        {
+            int slot = Slot(seq);
+            if (burst && !_inBurst[slot])
+            {
+                continue;
+            }
+
+            freed += _amounts[slot];
+            if (freed >= excess)
+            {
+                return _times[slot] + lifetime;
+            }
+        }
+
+        // Unreachable while the amount is at most the limit (the excess is at most the sum walked); the safe answer.
+        Debug.Fail("The charges walked cover any excess of an amount within the limit.");
+        return _tail > from ? _times[Slot(_tail - 1)] + lifetime : long.MinValue;
+    }
+
+    private long Append(long now, long amount, bool inBurst)
+    {
+        if (_tail - _head == _times.Length)
+        {
+            Grow();
+        }
+
+        long ticket = _tail++;
+        int slot = Slot(ticket);
+        _times[slot] = now;
+        _amounts[slot] = amount;
+        _inBurst[slot] = inBurst;
+        _windowSum += amount;
+        _burstSum += inBurst ? amount : 0;
+        AssertInvariants();
+        return ticket;
+    }
+
+    private void Expire(long now)
+    {
+        while (_burstHead < _tail && _times[Slot(_burstHead)] + _burstTicks <= now)
+        {
+            _burstSum -= _inBurst[Slot(_burstHead)] ? _amounts[Slot(_burstHead)] : 0;
+            _burstHead++;
+        }
+
+        while (_head < _burstHead && _times[Slot(_head)] + _windowTicks <= now)
+        {
+            _windowSum -= _amounts[Slot(_head)];
+            _head++;
+        }
+
+        // The burst period is never longer than the window: a charge leaves the burst period first, so the window's
+        // expiry never passes the burst head.
+        while (_elsewhere.Count > 0 && _elsewhere[0].ExpiresAt <= now)
+        {
+            _elsewhereSum -= _elsewhere[0].Amount;
+            _elsewhere.RemoveAt(0);
+        }
+
+        ShrinkIfSparse();
+        AssertInvariants();
+    }
+
+    private int Slot(long sequence) => (int)(sequence & (_times.Length - 1));
+
+    private void Grow() => Resize(_times.Length * 2);
+
+    private void ShrinkIfSparse()
+    {
+        // Give memory back after a burst of many small charges; keep at least the initial 16 slots.
+        if (_times.Length > 64 && _tail - _head < _times.Length / 8)
+        {
+            Resize(_times.Length / 2);
+        }
+    }
+
+    private void Resize(int length)
+    {
+        var times = new long[length];
+        var amounts = new long[length];
+        var inBurst = new bool[length];
+        for (long seq = _head; seq < _tail; seq++)
+        {
+            long to = seq & (length - 1);
+            times[to] = _times[Slot(seq)];
+            amounts[to] = _amounts[Slot(seq)];
+            inBurst[to] = _inBurst[Slot(seq)];
+        }
+
+        _times = times;
+        _amounts = amounts;
+        _inBurst = inBurst;
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_head <= _burstHead && _burstHead <= _tail, "head ≤ burst head ≤ tail");
+        Debug.Assert(_tail - _head <= _times.Length, "the ring holds every live charge");
+        Debug.Assert(_windowSum >= _burstSum && _burstSum >= 0, "the burst period's charges are part of the window's");
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+using FastBucket.Quotas;
+using StackExchange.Redis;
+
+namespace FastBucket.Redis;
+
+/// <summary>
+/// The arguments of one <see cref="RedisQuotaScript"/> call, by name: the script reads them under <see cref="Names"/>,
+/// in this order, so no caller indexes a slot. Per-dimension values are in <see cref="QuotaDimension"/> order.
+/// </summary>
+internal sealed record RedisQuotaCall
+{
+    /// <summary>The argument names, in ARGV order; written into the script.</summary>
+    internal static readonly string[] Names =
+        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code"];
+
+    /// <summary>A call of <paramref name="operation"/> with what every call carries: the clock, the headroom, this process's limits, the lease duration.</summary>
+    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time) => new()
+    {
+        Operation = operation,
+        ClientNowMicroseconds = options.UseClientClock ? (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10 : null,
+        BurstHeadroom = burstHeadroom,
+        Limits = [.. QuotaDimensions.RateRows.Select(r => r.LimitOf(configured) ?? 0)],
+        MaxConcurrency = configured.MaxConcurrency ?? 0,
+        LeaseDuration = options.ConcurrencyLeaseDuration,
+    };
+
+    /// <summary>The operation (<see cref="RedisQuotaScript.Reserve"/>...).</summary>
+    internal required string Operation { get; init; }
+
+    /// <summary>"Now" in µs since the epoch from the client's clock (a test seam), or <see langword="null"/> for the server's <c>TIME</c>.</summary>
+    internal long? ClientNowMicroseconds { get; init; }
+
+    /// <summary>The burst headroom.</summary>
+    internal double BurstHeadroom { get; init; }
+
+    /// <summary>How much sooner than the capacity allows a reservation must fit, in µs: the latency margin.</summary>
+    internal long MarginMicroseconds { get; init; }
+
+    /// <summary>This process's limits per rate dimension (0: none); a learned limit in Redis takes precedence.</summary>
+    internal required long[] Limits { get; init; }
+
+    /// <summary>The shared concurrency limit (0: none).</summary>
+    internal int MaxConcurrency { get; init; }
+
+    /// <summary>Per dimension: the cost to reserve, or the deltas to adjust by.</summary>
+    internal long[]? Amounts { get; init; }
+
+    /// <summary>The lease to take (reserve) or free (adjust), or <see langword="null"/>.</summary>
+    internal string? Lease { get; init; }
+
+    /// <summary>How long a lease lives.</summary>
+    internal TimeSpan LeaseDuration { get; init; }
+
+    /// <summary>Further leases to free (adjust): releases held back while Redis was unreachable, or reservations whose answer timed out.</summary>
+    internal IReadOnlyCollection<string>? Released { get; init; }
+
+    /// <summary>Observe: limits the provider reported, per dimension (0: none).</summary>
+    internal long[]? Learned { get; init; }
+
+    /// <summary>Observe: evidence baselines per dimension (<see cref="QuotaAdaptationPlan"/>).</summary>
+    internal long?[]? Evidence { get; init; }
+
+    /// <summary>Observe: the hash generation the evidence was measured against.</summary>
+    internal long Epoch { get; init; }
+
+    /// <summary>Observe: levels to lower to, per dimension.</summary>
+    internal long?[]? LowerTo { get; init; }
+
+    /// <summary>Observe: hold the quota closed this long.</summary>
+    internal TimeSpan Hold { get; init; }
+
+    /// <summary>Observe: mark exhausted for this long; <see cref="Timeout.InfiniteTimeSpan"/> for "no reset given".</summary>
+    internal TimeSpan? ExhaustedFor { get; init; }
+
+    /// <summary>Observe: the exhaustion's code.</summary>
+    internal string? Code { get; init; }
+
+    /// <summary>This call carrying what <paramref name="plan"/> decided (an observe call).</summary>
+    internal RedisQuotaCall Carrying(QuotaAdaptationPlan plan)
+    {
+        var rate = QuotaDimensions.RateRows;
+        return this with
+        {
+            Learned = plan.Reported is { } reported ? [.. rate.Select(r => r.LimitOf(reported) ?? 0)] : null,
+            Evidence = [.. rate.Select(r => plan.Evidence(r.Dimension))],
+            Epoch = plan.Epoch,
+            LowerTo = [.. rate.Select(r => plan.LowerTo(r.Dimension))],
+            Hold = plan.Hold ?? TimeSpan.Zero,
+            ExhaustedFor = plan.Exhaustion is { } e ? e.ResetsAfter ?? Timeout.InfiniteTimeSpan : null,
+            Code = plan.Exhaustion?.Code,
+        };
+    }
+
+    /// <summary>The ARGV list, in <see cref="Names"/> order.</summary>
+    internal RedisValue[] ToArguments()
+    {
+        var args = new RedisValue[]
+        {
+            Operation,
+            ClientNowMicroseconds is { } now ? now.ToString(CultureInfo.InvariantCulture) : string.Empty,
+            BurstHeadroom.ToString("R", CultureInfo.InvariantCulture),
+            MarginMicroseconds,
+            Csv(Limits),
+            MaxConcurrency,
+            Csv(Amounts),
+            Lease ?? string.Empty,
+            (long)LeaseDuration.TotalMilliseconds,
+            Released is { Count: > 0 } released ? string.Join(',', released) : string.Empty,
+            Csv(Learned),
+            Csv(Evidence),
+            Epoch,
+            Csv(LowerTo),
+            (long)Math.Ceiling(Hold.TotalMicroseconds),
+            ExhaustedFor is not { } e ? string.Empty : e == Timeout.InfiniteTimeSpan ? "-1" : ((long)Math.Ceiling(e.TotalMicroseconds)).ToString(CultureInfo.InvariantCulture),
+            Code ?? string.Empty,
+        };
+        System.Diagnostics.Debug.Assert(args.Length == Names.Length, "one value per named argument");
+        return args;
+    }
+
+    private static string Csv(long[]? values) => values is null ? string.Empty : string.Join(',', values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+
+    private static string Csv(long?[]? values) => values is null ? string.Empty : string.Join(',', values.Select(v => v?.ToString(CultureInfo.InvariantCulture) ?? string.Empty));
+}

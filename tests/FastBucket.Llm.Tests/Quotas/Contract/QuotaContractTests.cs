@@ -1,0 +1,390 @@
+using FastBucket.Providers;
+using FastBucket.Quotas;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FastBucket.Llm.Tests.Quotas.Contract;
+
+/// <summary>
+/// The contract every quota store keeps (<see cref="LlmQuota"/> in process, the Redis quota across processes): one body
+/// per rule, run against each store by a class deriving from this one. A fake clock drives every store.
+/// </summary>
+public abstract class QuotaContractTests : IAsyncLifetime
+{
+    protected static readonly QuotaKey Key = new(LlmProvider.OpenAI, "gpt-4o-mini");
+
+    /// <summary>The clock of every quota the test creates.</summary>
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 23, 0, 0, TimeSpan.Zero));
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>A quota of this store with <paramref name="limits"/> on <see cref="Key"/> (every quota of one test shares the key: another one is another process).</summary>
+    protected abstract Task<ILlmQuota> CreateAsync(QuotaLimits limits, double burstHeadroom = 0);
+
+    /// <summary>A quota of this store in discovery mode.</summary>
+    protected abstract Task<ILlmQuota> CreateDiscoveringAsync(QuotaKey key, int? maxConcurrency);
+
+    /// <summary>Waits until everything the quota sent has been answered and its wait loop, if any, is asleep: the point where advancing the clock is seen.</summary>
+    protected abstract Task SettleAsync(ILlmQuota quota);
+
+    /// <summary>The level of one dimension now, as the store sees it after settling.</summary>
+    protected abstract Task<long?> AvailableAsync(ILlmQuota quota, QuotaDimension dimension);
+
+    private static RateLimitSignals Ok(RateLimitDimension requests = default, RateLimitDimension tokens = default) =>
+        new() { Provider = LlmProvider.OpenAI, StatusCode = 200, Requests = requests, Tokens = tokens };
+
+    [ContractFact]
+    public async Task TryReserve_AllDimensionsHaveRoom_ChargesEach()
+    {
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 10, TokensPerMinute = 1_000, InputTokensPerMinute = 800, OutputTokensPerMinute = 300, RequestsPerDay = 100 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 100, 50), out var reservation, out _));
+        Assert.Equal(9, quota.Available(QuotaDimension.RequestsPerMinute));
+        Assert.Equal(850, quota.Available(QuotaDimension.TokensPerMinute));
+        Assert.Equal(700, quota.Available(QuotaDimension.InputTokensPerMinute));
+        Assert.Equal(250, quota.Available(QuotaDimension.OutputTokensPerMinute));
+        Assert.Equal(99, quota.Available(QuotaDimension.RequestsPerDay));
+        Assert.Null(quota.Available(QuotaDimension.TokensPerDay));
+        Assert.Equal(1, quota.InFlight);
+        reservation.Dispose();
+        Assert.Equal(0, quota.InFlight);
+    }
+
+    [ContractFact]
+    public async Task TryReserve_OneDimensionRefuses_NoDimensionStaysCharged()
+    {
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 10, TokensPerMinute = 1_000, OutputTokensPerMinute = 100 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 90), out _, out _));
+        Assert.False(quota.TryReserve(new RequestCost(1, 500, 20), out var none, out var retryAfter));
+        Assert.Null(none);
+        Assert.Equal(9, await AvailableAsync(quota, QuotaDimension.RequestsPerMinute));
+        Assert.Equal(910, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+        Assert.Equal(10, await AvailableAsync(quota, QuotaDimension.OutputTokensPerMinute));
+        Assert.Equal(TimeSpan.FromSeconds(6), retryAfter); // 10 more output tokens at 100 per minute
+    }
+
+    [ContractFact]
+    public async Task TryReserve_CostOverACapacity_FailsAtOnceNamingTheDimension()
+    {
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 1_000 });
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => quota.TryReserve(new RequestCost(1, 900, 200), out _, out _));
+        Assert.Equal("cost", ex.ParamName);
+        Assert.Contains("TokensPerMinute", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("could never be sent", ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await quota.ReserveAsync(new RequestCost(1, 2_000, 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => quota.TryReserve(new RequestCost(-1, 0, 0), out _, out _));
+    }
+
+    [ContractFact]
+    public async Task TryReserve_CostExactlyTheCapacityOnAFullBucket_IsGranted()
+    {
+        // 7 RPM with 20% headroom: a burst of 6, and an emission interval of 60/7 s that no binary fraction holds exactly.
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 7 }, burstHeadroom: 0.2);
+        Assert.True(quota.TryReserve(new RequestCost(6, 0, 0), out var reservation, out _));
+        reservation.Cancel();
+        await SettleAsync(quota);
+        Assert.True(quota.TryReserve(new RequestCost(6, 0, 0), out _, out _));
+    }
+
+    [ContractFact]
+    public async Task Complete_UsedLess_RefundsTheDifference()
+    {
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 1_000, InputTokensPerMinute = 1_000, OutputTokensPerMinute = 1_000 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 200, 500), out var reservation, out _));
+        reservation.Complete(new TokenUsage(180, 40));
+        Assert.Equal(780, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+        Assert.Equal(820, await AvailableAsync(quota, QuotaDimension.InputTokensPerMinute));
+        Assert.Equal(960, await AvailableAsync(quota, QuotaDimension.OutputTokensPerMinute));
+    }
+
+    [ContractFact]
+    public async Task Complete_UsedMore_ChargesDebtRepaidByRefill()
+    {
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 600 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 500, 100), out var reservation, out _));
+        reservation.Complete(new TokenUsage(700, 200));
+        Assert.Equal(-300, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+        Time.Advance(TimeSpan.FromSeconds(30)); // 300 tokens of refill
+        Assert.Equal(0, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+        Assert.False(quota.TryReserve(new RequestCost(1, 1, 0), out _, out var retryAfter));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), retryAfter);
+    }
+
+    [ContractFact]
+    public async Task Cancel_RefundsEverything_AndLaterEndsDoNothing()
+    {
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 5, TokensPerMinute = 1_000, MaxConcurrency = 1 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 300, 100), out var reservation, out _));
+        reservation.Cancel();
+        reservation.Complete(new TokenUsage(10_000, 10_000));
+        reservation.Dispose();
+        Assert.Equal(5, await AvailableAsync(quota, QuotaDimension.RequestsPerMinute));
+        Assert.Equal(1_000, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+        Assert.Equal(1, quota.Available(QuotaDimension.Concurrency));
+        Assert.Equal(0, quota.InFlight);
+    }
+
+    [ContractFact]
+    public async Task Dispose_WithoutComplete_KeepsTheCharge()
+    {
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 1_000, MaxConcurrency = 1 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 300, 100), out var reservation, out _));
+        Assert.Equal(0, quota.Available(QuotaDimension.Concurrency));
+        reservation.Dispose();
+        Assert.Equal(600, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+        Assert.Equal(1, quota.Available(QuotaDimension.Concurrency));
+    }
+
+    [ContractFact]
+    public async Task ReserveAsync_WaitsOnTheSlowestDimension_ThenGrantsAllTogether()
+    {
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 60, TokensPerMinute = 600 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 600, 0), out _, out _));
+        var pending = quota.ReserveAsync(new RequestCost(1, 100, 0)).AsTask();
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
+        await SettleAsync(quota);
+        Assert.False(pending.IsCompleted);
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        var reservation = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(100, reservation.Cost.InputTokens);
+        Assert.Equal(0, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+        Assert.Equal(59, quota.Available(QuotaDimension.RequestsPerMinute)); // refilled to 60 (capped), then one taken
+    }
+
+    [ContractFact]
+    public async Task ReserveAsync_IsFifo_LargeNotStarvedBySmall()
+    {
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 1_000, TokensPerMinute = 1_000 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out _, out _));
+        var large = quota.ReserveAsync(new RequestCost(1, 900, 0)).AsTask();
+        await SettleAsync(quota);
+        var small = quota.ReserveAsync(new RequestCost(1, 10, 0)).AsTask();
+        Assert.False(quota.TryReserve(new RequestCost(1, 1, 0), out _, out _)); // no barging past waiters
+        Assert.Equal(2, quota.QueuedCount);
+        Time.Advance(TimeSpan.FromSeconds(6)); // 100 tokens: enough for small, not for large
+        await SettleAsync(quota);
+        Assert.False(large.IsCompleted);
+        Assert.False(small.IsCompleted);
+        Time.Advance(TimeSpan.FromSeconds(49)); // 910 tokens: both, in order
+        await large.WaitAsync(TimeSpan.FromSeconds(10));
+        await small.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(6, await AvailableAsync(quota, QuotaDimension.TokensPerMinute)); // 916 refilled in 55 s − 910
+    }
+
+    [ContractFact]
+    public async Task ReserveAsync_Canceled_KeepsNothing()
+    {
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 100 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 100, 0), out _, out _));
+        using var cts = new CancellationTokenSource();
+        var pending = quota.ReserveAsync(new RequestCost(1, 50, 0), cts.Token).AsTask();
+        await SettleAsync(quota);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        Assert.Equal(0, quota.QueuedCount);
+        Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(50, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+    }
+
+    [ContractFact]
+    public async Task ReserveAsync_ConcurrencyFull_WokenByALocalRelease()
+    {
+        var quota = await CreateAsync(new QuotaLimits { MaxConcurrency = 1 });
+        var first = await quota.ReserveAsync(new RequestCost(1, 0, 0));
+        var second = quota.ReserveAsync(new RequestCost(1, 0, 0)).AsTask();
+        Assert.False(second.IsCompleted);
+        first.Complete(new TokenUsage(0, 0));
+        var reservation = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, quota.InFlight);
+        reservation.Dispose();
+    }
+
+    [ContractFact]
+    public async Task Dispose_FailsWaiters_WithObjectDisposed()
+    {
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 100 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 100, 0), out _, out _));
+        var pending = quota.ReserveAsync(new RequestCost(1, 50, 0)).AsTask();
+        await SettleAsync(quota);
+        quota.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pending);
+    }
+
+    [ContractFact]
+    public async Task Observe_ReportedLimits_BecomeTheLimitsInForce()
+    {
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 500, TokensPerMinute = 200_000 });
+        quota.Observe(Ok(new RateLimitDimension(5_000, 4_999, TimeSpan.FromMilliseconds(12)), new RateLimitDimension(2_000_000, 1_999_000, TimeSpan.FromMilliseconds(30))));
+        await SettleAsync(quota);
+        Assert.Equal(5_000, quota.Limits.RequestsPerMinute);
+        Assert.Equal(2_000_000, quota.Limits.TokensPerMinute);
+    }
+
+    [ContractFact]
+    public async Task Observe_RemainingBelowOurLevel_LowersByWhatNoSendOrderExplains()
+    {
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 10_000 });
+        Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out var mine, out _));
+        Assert.True(quota.TryReserve(new RequestCost(1, 500, 0), out var other, out _));
+        // Someone else used the key: the server says 6,000 left after counting our first request. We had 9,000 left
+        // when we granted it; the 500 reserved after it may have reached the server first, so 2,500 is unexplained.
+        quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 6_000, TimeSpan.FromSeconds(24))), mine);
+        Assert.Equal(6_000, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+        other.Dispose();
+        mine.Dispose();
+    }
+
+    [ContractFact]
+    public async Task Observe_BurstAnsweredOutOfOrder_NeverLowers()
+    {
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 10_000 });
+        var reservations = new List<QuotaReservation>();
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 0), out var r, out _));
+            reservations.Add(r);
+        }
+
+        // The server admitted them in reverse order: the first we granted was the last it counted (0 left).
+        for (int i = 0; i < 10; i++)
+        {
+            quota.Observe(Ok(tokens: new RateLimitDimension(10_000, 1_000 * i, TimeSpan.FromSeconds(6))), reservations[i]);
+        }
+
+        reservations.ForEach(r => r.Complete(new TokenUsage(1_000, 0)));
+        Time.Advance(TimeSpan.FromSeconds(6)); // 1,000 tokens of refill: had any evidence lowered the level, it would show
+        Assert.Equal(1_000, await AvailableAsync(quota, QuotaDimension.TokensPerMinute));
+    }
+
+    [ContractFact]
+    public async Task Observe_RateLimited_HoldsEveryRequestUntilTheWaitPassed()
+    {
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 100 });
+        quota.Observe(new RateLimitSignals { StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true, RetryAfter = TimeSpan.FromSeconds(30) });
+        await SettleAsync(quota);
+        Assert.False(quota.TryReserve(new RequestCost(1, 0, 0), out _, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(30), retryAfter);
+        var waiting = quota.ReserveAsync(new RequestCost(1, 0, 0)).AsTask();
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromSeconds(29));
+        await SettleAsync(quota);
+        Assert.False(waiting.IsCompleted);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+    }
+
+    [ContractFact]
+    public async Task Observe_QuotaExhausted_FailsFastNamingTheQuota()
+    {
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 100 });
+        quota.Observe(new RateLimitSignals { StatusCode = 429, ErrorClass = RateLimitErrorClass.QuotaExhausted, Retryable = false, ErrorCode = "insufficient_quota" });
+        await SettleAsync(quota);
+        var ex = Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        Assert.Equal("insufficient_quota", ex.Reason);
+        Assert.Contains("OpenAI/gpt-4o-mini", ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<QuotaExhaustedException>(async () => await quota.ReserveAsync(new RequestCost(1, 0, 0)));
+    }
+
+    [ContractFact]
+    public async Task CreateDiscovering_OneAtATimeUntilLimitsAreReported_ThenTheLearnedLimitsAndConcurrency()
+    {
+        var quota = await CreateDiscoveringAsync(Key, maxConcurrency: 8);
+        Assert.Equal(1, quota.Limits.MaxConcurrency);
+        Assert.True(quota.TryReserve(new RequestCost(1, 100, 0), out var first, out _));
+        Assert.False(quota.TryReserve(new RequestCost(1, 100, 0), out _, out _));
+        quota.Observe(Ok(new RateLimitDimension(500, 499, TimeSpan.FromMilliseconds(120)), new RateLimitDimension(30_000, 29_900, TimeSpan.FromMilliseconds(200))), first);
+        first.Complete(new TokenUsage(100, 0));
+        await SettleAsync(quota);
+        Assert.Equal(500, quota.Limits.RequestsPerMinute);
+        Assert.Equal(30_000, quota.Limits.TokensPerMinute);
+        Assert.Equal(8, quota.Limits.MaxConcurrency);
+        Assert.True(quota.TryReserve(new RequestCost(1, 100, 0), out _, out _));
+        Assert.True(quota.TryReserve(new RequestCost(1, 100, 0), out _, out _));
+    }
+
+    [ContractFact]
+    public async Task CreateDiscovering_ProviderWithoutLimitHeaders_HalvesTheRateOnA429()
+    {
+        var quota = await CreateDiscoveringAsync(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), maxConcurrency: null);
+        Assert.Equal(10, quota.Limits.RequestsPerMinute);
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true, RetryAfter = TimeSpan.FromSeconds(1) });
+        await SettleAsync(quota);
+        Assert.Equal(5, quota.Limits.RequestsPerMinute);
+    }
+
+    [ContractFact]
+    public async Task Reserve_RandomScripts_RefusedChangesNothing_AndLevelsEqualCapacityMinusFinalCharges()
+    {
+        var limits = new QuotaLimits { RequestsPerMinute = 12, TokensPerMinute = 3_000, InputTokensPerMinute = 2_000, OutputTokensPerMinute = 900, RequestsPerDay = 80, TokensPerDay = 25_000, MaxConcurrency = 4 };
+        var quota = await CreateAsync(limits);
+        var random = new Random(1234);
+        var charged = new long[QuotaDimensions.RateCount];
+        var open = new List<QuotaReservation>();
+        for (int step = 0; step < 60; step++)
+        {
+            var cost = new RequestCost(1, random.Next(0, 600), random.Next(0, 300));
+            var before = await LevelsAsync(quota);
+            if (quota.TryReserve(cost, out var reservation, out _))
+            {
+                open.Add(reservation);
+                foreach (var row in QuotaDimensions.Rate)
+                {
+                    charged[(int)row.Dimension] += row.CostOf(cost);
+                }
+            }
+            else
+            {
+                Assert.Equal(before, await LevelsAsync(quota)); // a refused reservation leaves every dimension as it was
+            }
+
+            if (open.Count > 0 && random.Next(3) == 0)
+            {
+                var ending = open[random.Next(open.Count)];
+                open.Remove(ending);
+                switch (random.Next(3))
+                {
+                    case 0:
+                        var used = new TokenUsage(random.Next(0, (int)ending.Cost.InputTokens + 50), random.Next(0, (int)ending.Cost.OutputTokens + 50));
+                        ending.Complete(used);
+                        charged[1] += used.TotalTokens - ending.Cost.TotalTokens;
+                        charged[5] += used.TotalTokens - ending.Cost.TotalTokens;
+                        charged[2] += used.InputTokens - ending.Cost.InputTokens;
+                        charged[3] += used.OutputTokens - ending.Cost.OutputTokens;
+                        break;
+                    case 1:
+                        ending.Cancel();
+                        foreach (var row in QuotaDimensions.Rate)
+                        {
+                            charged[(int)row.Dimension] -= row.CostOf(ending.Cost);
+                        }
+
+                        break;
+                    default:
+                        ending.Dispose();
+                        break;
+                }
+            }
+        }
+
+        // No time passed: each level is its capacity minus what stands charged (refunds never exceed what was taken).
+        var levels = await LevelsAsync(quota);
+        foreach (var row in QuotaDimensions.Rate)
+        {
+            Assert.Equal(row.LimitOf(limits) - charged[(int)row.Dimension], levels[(int)row.Dimension]);
+        }
+
+        Assert.Equal(open.Count, quota.InFlight);
+    }
+
+    private async Task<long?[]> LevelsAsync(ILlmQuota quota)
+    {
+        var levels = new long?[QuotaDimensions.RateCount];
+        foreach (var row in QuotaDimensions.Rate)
+        {
+            levels[(int)row.Dimension] = await AvailableAsync(quota, row.Dimension);
+        }
+
+        return levels;
+    }
+}

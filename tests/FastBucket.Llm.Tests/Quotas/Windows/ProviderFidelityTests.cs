@@ -1,0 +1,266 @@
+using FastBucket.Providers;
+using FastBucket.Quotas;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FastBucket.Llm.Tests.Quotas.Windows;
+
+/// <summary>Issue 14's quota rules read as the providers count: each test failed before its fix.</summary>
+public sealed class ProviderFidelityTests
+{
+    // Midnight Pacific (PDT) on 15 June 2026.
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 15, 7, 0, 0, TimeSpan.Zero));
+
+    private QuotaRegistry Registry(QuotaLimits? limits = null) => new(new QuotaRegistryOptions { TimeProvider = _time, Limits = limits, BurstHeadroom = 0 });
+
+    private static int ReserveAll(ILlmQuota quota, RequestCost cost)
+    {
+        int granted = 0;
+        while (quota.TryReserve(cost, out var reservation, out _))
+        {
+            reservation.Complete(new TokenUsage(cost.InputTokens, cost.OutputTokens));
+            granted++;
+        }
+
+        return granted;
+    }
+
+    [Fact]
+    public void Registry_GeminiRpd100_AdmitsExactly100InOnePacificDay()
+    {
+        // Item 3: a bucket refilled at RPD / 86,400 per second let 199 through in one Pacific day.
+        using var registry = Registry(new QuotaLimits { RequestsPerDay = 100 });
+        var quota = registry.GetOrCreate(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"));
+        int admitted = 0;
+        for (int minute = 0; minute < 24 * 60; minute++)
+        {
+            admitted += ReserveAll(quota, new RequestCost(1, 10, 10));
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        Assert.Equal(100, admitted);
+        Assert.Equal(100, ReserveAll(quota, new RequestCost(1, 10, 10))); // the next Pacific day
+    }
+
+    [Fact]
+    public void Observe_GeminiPerDay429WithShortRetryInfo_ExhaustedUntilMidnightPacific()
+    {
+        // Item 4: the 40 s RetryInfo lifted a per-day exhaustion, and the quota walked back into the 429 all day.
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 10, RequestsPerDay = 250 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"));
+        _time.Advance(TimeSpan.FromHours(15));
+        quota.Observe(GeminiPerDay(retryAfter: TimeSpan.FromSeconds(40)));
+        var error = Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 1, 1), out _, out _));
+        Assert.Equal(new DateTimeOffset(2026, 6, 16, 7, 0, 0, TimeSpan.Zero), error.ResetsAt);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 1, 1), out _, out _));
+        _time.Advance(TimeSpan.FromHours(9) - TimeSpan.FromMinutes(1));
+        Assert.True(quota.TryReserve(new RequestCost(1, 1, 1), out _, out _));
+    }
+
+    [Fact]
+    public void Observe_GeminiPerDay429WithoutRetryInfo_ResetsAtMidnightPacificNot24HoursLater()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), new QuotaLimits { RequestsPerMinute = 10 }, _time);
+        _time.Advance(TimeSpan.FromHours(20));
+        quota.Observe(GeminiPerDay(retryAfter: null));
+        var error = Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 1, 1), out _, out _));
+        Assert.Equal(TimeSpan.FromHours(4), error.ResetsAt - _time.GetUtcNow());
+    }
+
+    [Fact]
+    public void Observe_GeminiLimitZero_FailsFastNotAFortySecondWait()
+    {
+        // Item 4: "limit: 0" means the model is not in this tier; waiting 40 s does not help.
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash-preview-image"), new QuotaLimits { RequestsPerMinute = 10 }, _time);
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.QuotaExhausted, Retryable = false,
+            ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = TimeSpan.FromSeconds(40), QuotaLimit = 0,
+            QuotaViolations = [new QuotaViolation("GenerateContentInputTokensPerModelPerMinute-FreeTier", null, RateLimitWindow.Minute, 0)],
+        });
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var error = Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 1, 1), out _, out _));
+        Assert.Null(error.ResetsAt);
+        Assert.Contains("limit 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Registry_Fresh600RpmOpenAI_SendsOneSecondsShareNot594AtOnce()
+    {
+        // Item 5: under quantized enforcement (OpenAI's shorter periods, Azure's 1-10 s windows) 594 at once is a 429 storm.
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 600 });
+        var quota = registry.GetOrCreate(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"));
+        Assert.Equal(10, ReserveAll(quota, new RequestCost(1, 0, 0)));
+        long admitted = 10;
+        var start = _time.GetUtcNow();
+        while (_time.GetUtcNow() - start < TimeSpan.FromMinutes(2))
+        {
+            Assert.False(quota.TryReserve(new RequestCost(1, 0, 0), out _, out var retryAfter));
+            _time.Advance(retryAfter);
+            admitted += ReserveAll(quota, new RequestCost(1, 0, 0));
+        }
+
+        // The burst is capped, not the throughput: 600 a minute less the expiry margins.
+        Assert.InRange(admitted, 1_150, 1_210);
+    }
+
+    [Fact]
+    public void Registry_GeminiFreeTenRpm_TwentyConcurrent_NeverMoreThanTenInAnyMinute()
+    {
+        // Item 15: a bucket of capacity 10 admitted 20 in the first 60 s; the course challenge got 429s that way.
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 10 });
+        var quota = registry.GetOrCreate(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"));
+        var sent = new List<DateTimeOffset>();
+        while (sent.Count < 20)
+        {
+            while (sent.Count < 20 && quota.TryReserve(new RequestCost(1, 10, 10), out var r, out _))
+            {
+                r.Complete(new TokenUsage(10, 10));
+                sent.Add(_time.GetUtcNow());
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        foreach (var t in sent)
+        {
+            Assert.InRange(sent.Count(s => s >= t && s < t + TimeSpan.FromMinutes(1)), 1, 10);
+        }
+    }
+
+    [Fact]
+    public void Registry_AnthropicDocumentsAContinuousBucket_KeepsItWhole()
+    {
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 50 });
+        var quota = registry.GetOrCreate(new QuotaKey(LlmProvider.Anthropic, "claude-haiku-4-5"));
+        Assert.Equal(50, ReserveAll(quota, new RequestCost(1, 0, 0)));
+    }
+
+    [Fact]
+    public void Registry_ClaudeSonnetFourXModels_ShareTheCombinedLimit()
+    {
+        // Item 7: keyed by model name, two Sonnet 4.x models were granted 50,000 ITPM against a combined 30,000.
+        using var registry = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = _time, BurstHeadroom = 0 });
+        var a = registry.GetOrCreate(new QuotaKey(LlmProvider.Anthropic, "claude-sonnet-4-5"));
+        var b = registry.GetOrCreate(new QuotaKey(LlmProvider.Anthropic, "claude-sonnet-4-20250514"));
+        Assert.Same(a, b);
+        Assert.Equal(30_000, a.Available(QuotaDimension.InputTokensPerMinute));
+        Assert.True(a.TryReserve(new RequestCost(1, 25_000, 100), out _, out _));
+        Assert.False(b.TryReserve(new RequestCost(1, 25_000, 100), out _, out _));
+        Assert.Single(registry.Quotas);
+    }
+
+    [Fact]
+    public void Registry_OpenRouterFreeModels_ShareTheAccountsDailyRequests()
+    {
+        using var registry = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = _time });
+        var a = registry.GetOrCreate(new QuotaKey(LlmProvider.OpenRouter, "meta-llama/llama-3.3-70b-instruct:free"));
+        var b = registry.GetOrCreate(new QuotaKey(LlmProvider.OpenRouter, "qwen/qwen3-coder:free"));
+        Assert.Same(a, b);
+        Assert.Equal(50, a.Available(QuotaDimension.RequestsPerDay));
+    }
+
+    [Fact]
+    public void Observe_NonRetryable429WithoutReset_FailsThatRequestNotTheQuota()
+    {
+        // Item 8: one "request too large" 429 made every later request fail fast until restart.
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Anthropic, "claude-sonnet-4-5"), new QuotaLimits { RequestsPerMinute = 50 }, _time);
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Anthropic, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = false,
+            ShouldRetryHeader = false, ErrorType = "request_too_large",
+        });
+        Assert.True(quota.TryReserve(new RequestCost(1, 10, 10), out _, out _));
+    }
+
+    [Fact]
+    public void Observe_AnthropicTokensHeaders_NotLearnedAsTokensPerMinute()
+    {
+        // Item 11: the tokens-* family is the tighter of ITPM and OTPM; learned as TPM it refused requests fitting both.
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Anthropic, "claude-sonnet-4-5"), new QuotaLimits { InputTokensPerMinute = 30_000, OutputTokensPerMinute = 8_000 }, _time);
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Anthropic, StatusCode = 200,
+            InputTokens = new RateLimitDimension(30_000, 30_000, TimeSpan.Zero),
+            OutputTokens = new RateLimitDimension(8_000, 8_000, TimeSpan.Zero),
+            Tokens = new RateLimitDimension(8_000, 8_000, TimeSpan.Zero),
+        });
+        Assert.Null(quota.Limits.TokensPerMinute);
+        Assert.True(quota.TryReserve(new RequestCost(1, 20_000, 4_000), out _, out _));
+    }
+
+    [Fact]
+    public void Discovery_FiveConcurrent429s_HalveOnce()
+    {
+        // Item 12: five concurrent 429s took 16 RPM to 1.
+        using var quota = LlmQuota.CreateDiscovering(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), null, _time, initialRequestsPerMinute: 16);
+        var limited = new RateLimitSignals { Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true, RetryAfter = TimeSpan.FromSeconds(1) };
+        _time.Advance(TimeSpan.FromSeconds(1));
+        for (int i = 0; i < 5; i++)
+        {
+            // All five were sent before the first 429 came back.
+            quota.Observe(limited, null, TimeSpan.FromMilliseconds(500 + (10 * i)));
+        }
+
+        Assert.Equal(8, quota.Limits.RequestsPerMinute);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        quota.Observe(limited, null, TimeSpan.FromMilliseconds(100)); // sent after: a new event
+        Assert.Equal(4, quota.Limits.RequestsPerMinute);
+    }
+
+    [Fact]
+    public void Observe_429WithCapacityLeftInHeaders_ShrinksTheBurstNotTheRate()
+    {
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 600 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.Groq, "llama-3.3-70b-versatile"));
+        Assert.Equal(100, ReserveAll(quota, new RequestCost(1, 0, 0))); // a sixth of the minute in 10 s
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Groq, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            RetryAfter = TimeSpan.FromSeconds(1), Tokens = new RateLimitDimension(6_000, 5_000, TimeSpan.FromSeconds(10)),
+        }, null, TimeSpan.FromMilliseconds(200));
+        _time.Advance(TimeSpan.FromSeconds(60.25));
+        Assert.Equal(600, quota.Limits.RequestsPerMinute);
+        Assert.Equal(50, ReserveAll(quota, new RequestCost(1, 0, 0))); // a twelfth in 5 s
+    }
+
+    [Fact]
+    public void Observe_429BodySaysTokensRanOut_LowersEveryWaitingRequestAtOnce()
+    {
+        // Item 14: "Used 59805, Requested 742" is evidence for every waiting request, not for each after it failed.
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"), new QuotaLimits { RequestsPerMinute = 300, TokensPerMinute = 60_000 }, _time);
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            ErrorType = "tokens", TokensLimitFromBody = 60_000, BodyRetryHint = TimeSpan.FromMilliseconds(792),
+        });
+        _time.Advance(TimeSpan.FromMilliseconds(792));
+        Assert.True(quota.Available(QuotaDimension.TokensPerMinute) < 1_000);
+    }
+
+    [Fact]
+    public void Observe_429WithShortWaitOnTheSafeShape_NoStallBeyondTheServersWait()
+    {
+        // Item 16: the quota sent nothing for ~150 s while the 429s said "try again in 792ms" and headers reported room.
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 300, TokensPerMinute = 60_000 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"));
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            ErrorType = "tokens", TokensLimitFromBody = 60_000, BodyRetryHint = TimeSpan.FromMilliseconds(792),
+            Requests = new RateLimitDimension(300, 80, TimeSpan.FromSeconds(44)),
+            Tokens = new RateLimitDimension(60_000, 0, TimeSpan.FromMilliseconds(792)),
+        });
+        Assert.False(quota.TryReserve(new RequestCost(1, 100, 100), out _, out var retryAfter));
+        Assert.InRange(retryAfter, TimeSpan.FromMilliseconds(792), TimeSpan.FromSeconds(1.1));
+        _time.Advance(retryAfter);
+        Assert.True(quota.TryReserve(new RequestCost(1, 100, 100), out _, out _));
+    }
+
+    private static RateLimitSignals GeminiPerDay(TimeSpan? retryAfter) => new()
+    {
+        Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.QuotaExhausted, Retryable = false,
+        ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = retryAfter,
+        QuotaViolations = [new QuotaViolation("GenerateRequestsPerDayPerProjectPerModel-FreeTier", null, RateLimitWindow.Day, 250)],
+    };
+}

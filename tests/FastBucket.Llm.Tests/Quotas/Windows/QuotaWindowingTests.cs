@@ -1,0 +1,100 @@
+using FastBucket.Providers;
+using FastBucket.Quotas;
+using FastBucket.Quotas.Windows;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FastBucket.Llm.Tests.Quotas.Windows;
+
+public sealed class QuotaWindowingTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 15, 12, 0, 0, TimeSpan.Zero));
+
+    [Theory]
+    [InlineData(LlmProvider.Anthropic, typeof(BucketWindow))]
+    [InlineData(LlmProvider.OpenAI, typeof(LogWindow))]
+    [InlineData(LlmProvider.AzureOpenAI, typeof(LogWindow))]
+    [InlineData(LlmProvider.Gemini, typeof(LogWindow))]
+    [InlineData(LlmProvider.OpenRouter, typeof(LogWindow))]
+    [InlineData(LlmProvider.Groq, typeof(LogWindow))]
+    [InlineData(LlmProvider.Generic, typeof(LogWindow))]
+    public void For_PerMinuteLimit_ContinuousBucketOnlyWhereDocumented(LlmProvider provider, Type expected)
+    {
+        using var window = QuotaWindowing.For(provider).CreateWindow(QuotaDimension.RequestsPerMinute, 600, _time, 0);
+        Assert.IsType(expected, window);
+    }
+
+    [Fact]
+    public void For_OpenAI_StartsWithOneSecondBursts()
+    {
+        using var window = QuotaWindowing.For(LlmProvider.OpenAI).CreateWindow(QuotaDimension.RequestsPerMinute, 600, _time, 0);
+        int taken = 0;
+        while (window.TryTake(1, out _))
+        {
+            taken++;
+        }
+
+        Assert.Equal(10, taken);
+    }
+
+    [Fact]
+    public void For_Gemini_DaysEndAtMidnightPacific()
+    {
+        using var window = QuotaWindowing.For(LlmProvider.Gemini).CreateWindow(QuotaDimension.RequestsPerDay, 250, _time, 0);
+        Assert.IsType<CalendarWindow>(window);
+        Assert.Equal(new DateTimeOffset(2026, 6, 16, 7, 0, 0, TimeSpan.Zero), window.NextReset); // midnight PDT
+        window.Exhaust();
+        Assert.Equal(TimeSpan.FromHours(19), window.TimeUntil(1));
+    }
+
+    [Fact]
+    public void For_OpenRouter_DaysEndAtMidnightUtc()
+    {
+        using var window = QuotaWindowing.For(LlmProvider.OpenRouter).CreateWindow(QuotaDimension.RequestsPerDay, 50, _time, 0);
+        Assert.Equal(new DateTimeOffset(2026, 6, 16, 0, 0, 0, TimeSpan.Zero), window.NextReset);
+    }
+
+    [Fact]
+    public void For_UnknownDays_AtMostTheLimitInAny24Hours()
+    {
+        using var window = QuotaWindowing.For(LlmProvider.OpenAI).CreateWindow(QuotaDimension.RequestsPerDay, 100, _time, 0);
+        Assert.True(window.TryTake(100, out _));
+        _time.Advance(TimeSpan.FromHours(23));
+        Assert.False(window.TryTake(1, out _));
+        _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Assert.True(window.TryTake(100, out _));
+    }
+
+    [Fact]
+    public void CreateWindow_LogTicket_AdjustsTheRightCharge()
+    {
+        using var window = QuotaWindowing.For(LlmProvider.Groq).CreateWindow(QuotaDimension.TokensPerMinute, 6_000, _time, 0);
+        Assert.True(window.TryTake(900, out long ticket));
+        window.Adjust(ticket, -800);
+        Assert.Equal(900, window.Available); // 1,000 per 10 s, 100 of it used
+    }
+
+    [Fact]
+    public void Validate_BurstPeriodOutOfRange_NamesIt()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new QuotaWindowing { BurstPeriod = TimeSpan.FromMilliseconds(10) }.Validate());
+        Assert.Equal("BurstPeriod", error.ParamName);
+        Assert.Equal("ExpiryMargin", Assert.Throws<ArgumentOutOfRangeException>(() => new QuotaWindowing { ExpiryMargin = TimeSpan.FromMinutes(1) }.Validate()).ParamName);
+    }
+
+    [Fact]
+    public void Continuous_EveryLimit_IsATokenBucket()
+    {
+        using var minute = QuotaWindowing.Continuous.CreateWindow(QuotaDimension.RequestsPerMinute, 600, _time, 0);
+        using var day = QuotaWindowing.Continuous.CreateWindow(QuotaDimension.RequestsPerDay, 600, _time, 0);
+        Assert.IsType<BucketWindow>(minute);
+        Assert.IsType<BucketWindow>(day);
+        Assert.Equal(600.0 / 86_400, day.TokensPerSecond, 9);
+    }
+
+    [Fact]
+    public void Pacific_HasDaylightSaving()
+    {
+        Assert.True(QuotaWindowing.Pacific.SupportsDaylightSavingTime);
+        Assert.Equal(TimeSpan.FromHours(-7), QuotaWindowing.Pacific.GetUtcOffset(new DateTime(2026, 7, 1)));
+    }
+}

@@ -1,0 +1,93 @@
+using FastBucket.Quotas.Windows;
+using FsCheck;
+using FsCheck.Xunit;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FastBucket.Llm.Tests.Quotas.Windows;
+
+/// <summary>Laws of the safe-shape window under random scripts of takes, reconciliations and waits.</summary>
+public sealed class SlidingWindowLogProperties
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan BurstPeriod = TimeSpan.FromSeconds(10);
+
+    private sealed record Charge(DateTimeOffset At, long Ticket, long Amount)
+    {
+        public long Amount { get; set; } = Amount;
+    }
+
+    [Property(MaxTest = 300)]
+    public void TryTake_AnyScript_AtMostTheLimitInAnyWindowAndTheBurstLimitInAnyBurstPeriod(PositiveInt seed, int[] script)
+    {
+        long limit = 1 + seed.Get % 700;
+        var time = new FakeTimeProvider();
+        var log = new SlidingWindowLog(limit, WindowShape.PerMinute, time);
+        long burstLimit = log.BurstLimit;
+        var charges = new List<Charge>();
+        foreach (int op in script ?? [])
+        {
+            switch (op & 3)
+            {
+                case 0 or 1:
+                    long amount = 1 + Math.Abs((op >> 2) % (int)Math.Min(limit, 50));
+                    if (log.TryTake(amount, out long ticket))
+                    {
+                        charges.Add(new Charge(time.GetUtcNow(), ticket, amount));
+                    }
+
+                    break;
+                case 2 when charges.Count > 0:
+                    // Reconcile: the real usage was smaller.
+                    var charge = charges[Math.Abs((op >> 2) % charges.Count)];
+                    long refund = Math.Abs((op >> 4) % (int)(charge.Amount + 1));
+                    if (time.GetUtcNow() - charge.At < Window)
+                    {
+                        log.Adjust(charge.Ticket, -refund);
+                        charge.Amount -= refund;
+                    }
+
+                    break;
+                default:
+                    time.Advance(TimeSpan.FromMilliseconds(Math.Abs((op >> 2) % 15_000)));
+                    break;
+            }
+        }
+
+        foreach (var start in charges.Select(c => c.At).Distinct())
+        {
+            Assert.InRange(charges.Where(c => c.At >= start && c.At < start + Window).Sum(c => c.Amount), 0, limit);
+            var burst = charges.Where(c => c.At >= start && c.At < start + BurstPeriod).ToList();
+            Assert.True(burst.Sum(c => c.Amount) <= burstLimit || burst.Count(c => c.Amount > 0) == 1, "more than the burst limit in a burst period");
+        }
+    }
+
+    [Property(MaxTest = 300)]
+    public void TimeUntil_AnyState_IsTheExactEarliestInstant(PositiveInt seed, int[] script, PositiveInt ask)
+    {
+        long limit = 1 + seed.Get % 300;
+        var time = new FakeTimeProvider();
+        var log = new SlidingWindowLog(limit, WindowShape.PerMinute, time);
+        foreach (int op in script ?? [])
+        {
+            if ((op & 1) == 0)
+            {
+                log.TryTake(1 + Math.Abs((op >> 1) % (int)limit), out _);
+            }
+            else
+            {
+                time.Advance(TimeSpan.FromMilliseconds(Math.Abs((op >> 1) % 20_000)));
+            }
+        }
+
+        long amount = 1 + ask.Get % limit;
+        var wait = log.TimeUntil(amount);
+        if (wait > TimeSpan.Zero)
+        {
+            time.Advance(wait - TimeSpan.FromTicks(1));
+            Assert.False(log.TryTake(amount, out _));
+            time.Advance(TimeSpan.FromTicks(1));
+        }
+
+        Assert.True(log.TryTake(amount, out _));
+    }
+}

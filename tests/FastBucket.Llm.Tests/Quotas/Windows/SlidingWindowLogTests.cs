@@ -1,0 +1,214 @@
+using FastBucket.Quotas.Windows;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FastBucket.Llm.Tests.Quotas.Windows;
+
+public sealed class SlidingWindowLogTests
+{
+    private static readonly TimeSpan Margin = WindowShape.PerMinute.ExpiryMargin;
+    private readonly FakeTimeProvider _time = new();
+
+    private static int TakeAll(SlidingWindowLog log, long amount = 1)
+    {
+        int taken = 0;
+        while (log.TryTake(amount, out _))
+        {
+            taken++;
+        }
+
+        return taken;
+    }
+
+    [Fact]
+    public void TryTake_Fresh600Rpm_AdmitsASixthNotTheWholeMinute()
+    {
+        // Issue 14 item 5: a fresh 600 RPM bucket sent 594 at one instant, a 429 storm under 10 s windows.
+        var log = new SlidingWindowLog(600, WindowShape.PerMinute, _time);
+        Assert.Equal(100, TakeAll(log));
+        Assert.Equal(TimeSpan.FromSeconds(10) + Margin, log.TimeUntil(1));
+    }
+
+    [Fact]
+    public void TryTake_SaturatedForTenMinutes_SendsTheWholeLimitPerMinute()
+    {
+        // The burst rule caps the burst, not the throughput.
+        var log = new SlidingWindowLog(600, WindowShape.PerMinute, _time);
+        var start = _time.GetUtcNow();
+        long admitted = 0;
+        while (_time.GetUtcNow() - start < TimeSpan.FromMinutes(10))
+        {
+            admitted += TakeAll(log);
+            _time.Advance(log.TimeUntil(1));
+        }
+
+        // 100 every 10.25 s: 98% of 6,000 (the margin is the rest).
+        Assert.InRange(admitted, 5_800, 6_000);
+    }
+
+    [Fact]
+    public void TryTake_GeminiFreeTenRpm_TwentyConcurrent_NeverMoreThanTenInAnyMinute()
+    {
+        // Issue 14 item 15: 20 concurrent calls at 10 RPM; a bucket of capacity 10 sent 20 in the first minute.
+        var log = new SlidingWindowLog(10, WindowShape.PerMinute, _time);
+        var sent = new List<DateTimeOffset>();
+        int pending = 20;
+        while (pending > 0)
+        {
+            while (pending > 0 && log.TryTake(1, out _))
+            {
+                sent.Add(_time.GetUtcNow());
+                pending--;
+            }
+
+            _time.Advance(log.TimeUntil(1));
+        }
+
+        foreach (var t in sent)
+        {
+            Assert.InRange(sent.Count(s => s >= t && s < t + TimeSpan.FromMinutes(1)), 1, 10);
+        }
+
+        // Bursts of ceil(10 / 6) = 2 every 10 s (with the margin): ten in the first 41 s, the next ten from the
+        // instant the first two leave the minute.
+        Assert.Equal(2, sent.Count(s => s == sent[0]));
+        Assert.Equal(TimeSpan.FromSeconds(41), sent[9] - sent[0]);
+        Assert.Equal(TimeSpan.FromSeconds(60.25), sent[10] - sent[0]);
+        Assert.Equal(TimeSpan.FromSeconds(60.25 + 41), sent[^1] - sent[0]);
+    }
+
+    [Fact]
+    public void TryTake_ChargeOverTheBurstLimit_IsAdmittedAloneInItsBurstPeriod()
+    {
+        var log = new SlidingWindowLog(30_000, WindowShape.PerMinute, _time); // burst 5,000
+        Assert.True(log.TryTake(8_000, out _));
+        Assert.False(log.TryTake(1, out _));
+        Assert.Equal(TimeSpan.FromSeconds(10) + Margin, log.TimeUntil(1));
+        _time.Advance(TimeSpan.FromSeconds(10) + Margin);
+        Assert.True(log.TryTake(5_000, out _));
+        Assert.False(log.TryTake(8_000, out _));
+    }
+
+    [Fact]
+    public void TimeUntil_WindowFull_IsWhenTheOldestChargesExpireWithTheMargin()
+    {
+        var shape = new WindowShape(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), 1, TimeSpan.FromMilliseconds(100));
+        var log = new SlidingWindowLog(10, shape, _time);
+        Assert.True(log.TryTake(4, out _));
+        _time.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(log.TryTake(6, out _));
+        Assert.Equal(TimeSpan.FromSeconds(40.1), log.TimeUntil(3));
+        Assert.Equal(TimeSpan.FromSeconds(40.1), log.TimeUntil(4));
+        Assert.Equal(TimeSpan.FromSeconds(60.1), log.TimeUntil(5));
+        _time.Advance(TimeSpan.FromSeconds(40.1) - TimeSpan.FromTicks(1));
+        Assert.False(log.TryTake(1, out _));
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.True(log.TryTake(4, out _));
+    }
+
+    [Fact]
+    public void Adjust_RefundAtReconcile_FreesRoomAtOnce()
+    {
+        var shape = new WindowShape(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), 1, TimeSpan.Zero);
+        var log = new SlidingWindowLog(1_000, shape, _time);
+        Assert.True(log.TryTake(900, out long ticket));
+        Assert.False(log.TryTake(200, out _));
+        log.Adjust(ticket, -700);
+        Assert.Equal(800, log.Available);
+        Assert.True(log.TryTake(200, out _));
+        log.Adjust(ticket, +100); // an overrun is charged as debt
+        Assert.Equal(500, log.Available);
+    }
+
+    [Fact]
+    public void Adjust_ExpiredCharge_ChangesNothing()
+    {
+        var shape = new WindowShape(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), 1, TimeSpan.Zero);
+        var log = new SlidingWindowLog(1_000, shape, _time);
+        Assert.True(log.TryTake(900, out long ticket));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(log.TryTake(100, out _));
+        log.Adjust(ticket, +5_000);
+        Assert.Equal(900, log.Available);
+    }
+
+    [Fact]
+    public void ShrinkBurst_HalvesTheBurstNotTheThroughput()
+    {
+        var log = new SlidingWindowLog(600, WindowShape.PerMinute, _time);
+        log.ShrinkBurst();
+        Assert.Equal(TimeSpan.FromSeconds(5), log.Shape.BurstPeriod);
+        Assert.Equal(50, log.BurstLimit);
+        for (int i = 0; i < 10; i++)
+        {
+            log.ShrinkBurst();
+        }
+
+        Assert.Equal(WindowShape.MinBurstPeriod, log.Shape.BurstPeriod);
+        Assert.Equal(3, log.BurstLimit); // 600 × 0.25 s / 60 s = 2.5, rounded up so the throughput stays whole
+
+        var start = _time.GetUtcNow();
+        long admitted = 0;
+        while (_time.GetUtcNow() - start < TimeSpan.FromMinutes(5))
+        {
+            admitted += TakeAll(log);
+            _time.Advance(log.TimeUntil(1));
+        }
+
+        Assert.InRange(admitted, 2_950, 3_000);
+    }
+
+    [Fact]
+    public void TryTake_OneSecondBursts_MarginCostsAtMostTwoAndAHalfPercent()
+    {
+        // OpenAI and Azure document enforcement over periods as short as one second.
+        var log = new SlidingWindowLog(600, WindowShape.Minute(TimeSpan.FromSeconds(1)), _time);
+        Assert.Equal(10, log.BurstLimit);
+        Assert.Equal(10, TakeAll(log));
+        Assert.Equal(TimeSpan.FromSeconds(1.025), log.TimeUntil(1));
+        var start = _time.GetUtcNow();
+        long admitted = 10;
+        while (_time.GetUtcNow() - start < TimeSpan.FromMinutes(5))
+        {
+            _time.Advance(log.TimeUntil(1));
+            admitted += TakeAll(log);
+        }
+
+        Assert.InRange(admitted, 2_925, 3_010);
+    }
+
+    [Fact]
+    public void ReduceAvailableTo_EvidenceOfUseElsewhere_LowersAndExpires()
+    {
+        var log = new SlidingWindowLog(600, WindowShape.PerMinute, _time);
+        log.ReduceAvailableTo(20);
+        Assert.Equal(20, log.Available);
+        Assert.Equal(20, log.TakeCount()); // the use elsewhere was spread over the past minute: the burst rule ignores it
+        Assert.Equal(TimeSpan.FromMinutes(1) + Margin, log.TimeUntil(1));
+        log.ReduceAvailableTo(500); // never raises
+        Assert.Equal(TimeSpan.FromMinutes(1) + Margin, log.TimeUntil(1));
+    }
+
+    [Fact]
+    public void Constructor_BadShape_NamesTheParameter()
+    {
+        Assert.Equal("burstFraction", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new WindowShape(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10), 0.1, TimeSpan.Zero)).ParamName);
+        Assert.Equal("burstPeriod", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new WindowShape(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), 1, TimeSpan.Zero)).ParamName);
+        Assert.Equal("limit", Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingWindowLog(0, WindowShape.PerMinute)).ParamName);
+    }
+}
+
+internal static class SlidingWindowLogTestExtensions
+{
+    public static int TakeCount(this SlidingWindowLog log)
+    {
+        int taken = 0;
+        while (log.TryTake(1, out _))
+        {
+            taken++;
+        }
+
+        return taken;
+    }
+}
