@@ -246,7 +246,7 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             long state = Volatile.Read(ref generation.State);
             if (state < 0)
             {
-                generation = Successor(generation);
+                generation = CheckedForTokens(Successor(generation), tokens);
                 continue;
             }
 
@@ -258,10 +258,11 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             long v = generation.VirtualTime(now);
             if (v > BucketGeneration.RebaseThreshold)
             {
-                generation = Rebase(generation);
+                generation = CheckedForTokens(Rebase(generation), tokens);
                 continue;
             }
 
+            // tokens <= generation.Capacity, checked against this very generation: the shift cannot overflow.
             long next = Math.Max(state, v) + (tokens << generation.UnitShift);
             if (next - v > generation.CapacityUnits)
             {
@@ -270,6 +271,7 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
 
             if (Interlocked.CompareExchange(ref generation.State, next, state) == state)
             {
+                AssertInvariants(generation, state, next, v);
                 return true;
             }
         }
@@ -437,18 +439,24 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
 
     bool IWaiterHost<long>.TryGrantToWaiter(in long tokens)
     {
-        if (tokens > Capacity)
-        {
-            return false; // the capacity shrank below a queued request; it waits for the limits to grow back
-        }
-
         var grant = new GrantTransition(tokens);
         Update(ref grant);
         return grant.Granted;
     }
 
+    // Tokens above the capacity are refused by WhyNeverGrantable before they wait; one met here (the capacity
+    // was lowered a moment ago) is due now, so that the drain it triggers fails it.
     TimeSpan IWaiterHost<long>.TimeUntilGrantable(in long tokens) =>
-        tokens > Capacity ? TimeSpan.FromDays(1) : TimeUntilLevel(tokens);
+        tokens > Capacity ? TimeSpan.Zero : TimeUntilLevel(tokens);
+
+    Exception? IWaiterHost<long>.WhyNeverGrantable(in long tokens)
+    {
+        long capacity = Capacity;
+        return tokens <= capacity
+            ? null
+            : new ArgumentOutOfRangeException(nameof(tokens), tokens,
+                string.Create(CultureInfo.InvariantCulture, $"The token count must be between 1 and the capacity, {capacity} (the limits were changed while this acquire waited); more could never be granted."));
+    }
 
     void IWaiterHost<long>.OnWaitersChanged(bool hasWaiters)
     {
@@ -526,9 +534,9 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             }
 
             long next = transition.Apply(generation, state, v);
-            Debug.Assert(next >= 0, "a transition never retires a generation");
             if (next == state || Interlocked.CompareExchange(ref generation.State, next, state) == state)
             {
+                AssertInvariants(generation, state, next, v);
                 return next;
             }
         }
@@ -540,6 +548,20 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
         {
             _waiters.Drain();
         }
+    }
+
+    /// <summary>
+    /// <paramref name="generation"/>, once <paramref name="tokens"/> is checked against its capacity: a generation
+    /// met after a change of limits may have a smaller capacity (and a finer unit) than the one first checked.
+    /// </summary>
+    private static BucketGeneration CheckedForTokens(BucketGeneration generation, long tokens)
+    {
+        if ((ulong)(tokens - 1) >= (ulong)generation.Capacity)
+        {
+            ThrowTokensOutOfRange(tokens, generation.Capacity);
+        }
+
+        return generation;
     }
 
     private BucketGeneration Successor(BucketGeneration generation)
@@ -568,15 +590,18 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     private void Reconfigure(long capacity, RefillRate rate)
     {
         ValidateLimits(capacity, rate, nameof(capacity));
-        long state;
         lock (_reconfigureGate)
         {
             var current = Current;
             ObjectDisposedException.ThrowIf(Volatile.Read(ref current.State) < 0, this);
-            state = Replace(current, capacity, rate);
+            Replace(current, capacity, rate);
         }
 
-        WakeWaitersIfAny(state);
+        // Always, not only when the word says someone waits: an acquire that checked the old capacity may be
+        // enqueueing now. The queue takes its lock after the new generation is published, so either that
+        // enqueue sees the new capacity or this call sees its waiter; a waiter the new capacity can never
+        // serve fails here, and the rest are served if the new limits allow.
+        _waiters.OnLimitsChanged();
     }
 
     /// <summary>Retires <paramref name="current"/> in favour of a generation with new limits and the same level.</summary>
@@ -587,7 +612,10 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
         {
             long now = Now();
             long state = Volatile.Read(ref current.State);
-            Debug.Assert(state >= 0, "only this method retires a generation, under the gate");
+
+            // Under the gate the current generation is replaced only here, so a retired word here was retired by
+            // Dispose or idle eviction (with no successor): the bucket is gone and must stay gone.
+            ObjectDisposedException.ThrowIf(state < 0, this);
             long v = current.VirtualTime(now);
             long levelUnits = current.LevelUnits(state, v);
 
@@ -601,10 +629,37 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             if (Interlocked.CompareExchange(ref current.State, BucketGeneration.Retired, state) == state)
             {
                 Volatile.Write(ref _generation, next);
+                AssertInvariants(next, next.State, next.State, 0);
+                Debug.Assert(LevelUnitsAsTokens(next, next.State, 0) <= LevelUnitsAsTokens(current, state, v) || level < -next.MaxDebtUnits,
+                    "a change of limits never adds tokens (debt beyond the new limit of one year of refill is forgiven)");
                 return next.State;
             }
         }
     }
+
+    /// <summary>
+    /// The word's invariants across one transition from <paramref name="before"/> to <paramref name="after"/>
+    /// at virtual time <paramref name="v"/>: the word stays live (only Dispose, eviction and Replace retire it,
+    /// by their own CAS), its TAT stays a non-negative 62-bit number, and a transition that moves the TAT up keeps
+    /// it within capacity plus the deepest debt of V: no amount, however large, wraps the word. The parameters
+    /// beside the word agree with each other.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private static void AssertInvariants(BucketGeneration generation, long before, long after, long v)
+    {
+        Debug.Assert(after >= 0, "a transition never retires or corrupts the word (sign bit)");
+        Debug.Assert((after & BucketGeneration.TatMask) <= BucketGeneration.TatMask, "the TAT fits its 62 bits");
+        Debug.Assert(v >= 0 && v <= BucketGeneration.RebaseThreshold, "V was taken on a live, unrebased clock");
+        long tatBefore = before & BucketGeneration.TatMask;
+        long tatAfter = after & BucketGeneration.TatMask;
+        Debug.Assert(tatAfter <= Math.Max(tatBefore, v) || tatAfter - v <= generation.CapacityUnits + generation.MaxDebtUnits,
+            "a transition never pushes the TAT past capacity plus the deepest debt");
+        Debug.Assert(generation.Capacity is >= 1 and <= MaxCapacity && generation.CapacityUnits == generation.Capacity << generation.UnitShift,
+            "the generation's capacity and unit agree");
+    }
+
+    private static double LevelUnitsAsTokens(BucketGeneration generation, long state, long v) =>
+        (double)generation.LevelUnits(state, v) / generation.UnitsPerToken;
 
     private static void ValidateLimits(long capacity, RefillRate rate, string capacityName)
     {

@@ -46,8 +46,9 @@ internal sealed class Waiter<TCost> : IValueTaskSource, IValueTaskSource<bool>
     internal Waiter<TCost>? Next;
     internal bool IsQueued;
 
-    // Singly linked list of waiters to complete once the lock is released.
+    // Singly linked list of waiters to complete once the lock is released, and the error to complete one with.
     internal Waiter<TCost>? NextToComplete;
+    internal Exception? Error;
 
     internal short Version => _core.Version;
 

@@ -110,6 +110,12 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_disposed, _host);
+            if (_host.WhyNeverGrantable(cost) is { } never)
+            {
+                immediate = ValueTask.FromException<bool>(never);
+                return null;
+            }
+
             if (_head is null && _host.TryGrantToWaiter(cost))
             {
                 immediate = new ValueTask<bool>(true);
@@ -154,6 +160,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             // canceled runs its callback inline here, which re-enters the (reentrant) monitor.
             version = waiter.Version;
             waiter.Arm(cost, timeout, deadline, cancellationToken);
+            AssertInvariants();
         }
 
         immediate = default;
@@ -161,10 +168,19 @@ internal sealed class WaiterQueue<TCost> : IDisposable
     }
 
     /// <summary>Serves every waiter whose cost is there now, in order; re-arms the timer for the next head.</summary>
-    internal void Drain()
+    internal void Drain() => Drain(scanAll: false);
+
+    /// <summary>
+    /// After the host's limits changed: fails every waiter they can never serve (wherever it is in the queue:
+    /// it would otherwise hold its place and its queued weight until it reached the head), then drains.
+    /// </summary>
+    internal void OnLimitsChanged() => Drain(scanAll: true);
+
+    private void Drain(bool scanAll)
     {
         Waiter<TCost>? completeFirst = null;
         Waiter<TCost>? completeLast = null;
+        Waiter<TCost>? failFirst = null;
         lock (_sync)
         {
             if (_disposed)
@@ -172,8 +188,40 @@ internal sealed class WaiterQueue<TCost> : IDisposable
                 return;
             }
 
-            while (_head is { } head && _host.TryGrantToWaiter(head.Cost))
+            if (scanAll)
             {
+                for (var waiter = _head; waiter is not null;)
+                {
+                    var next = waiter.Next;
+                    if (_host.WhyNeverGrantable(waiter.Cost) is { } never)
+                    {
+                        Remove(waiter);
+                        waiter.Error = never;
+                        waiter.NextToComplete = failFirst;
+                        failFirst = waiter;
+                    }
+
+                    waiter = next;
+                }
+            }
+
+            while (_head is { } head)
+            {
+                if (_host.WhyNeverGrantable(head.Cost) is { } never)
+                {
+                    // The limits shrank under it: failing it is what unblocks everyone behind it.
+                    Remove(head);
+                    head.Error = never;
+                    head.NextToComplete = failFirst;
+                    failFirst = head;
+                    continue;
+                }
+
+                if (!_host.TryGrantToWaiter(head.Cost))
+                {
+                    break;
+                }
+
                 Remove(head);
                 if (completeLast is null)
                 {
@@ -191,9 +239,19 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             {
                 ArmForHead();
             }
+
+            AssertInvariants();
         }
 
         CompleteAll(completeFirst, true, null);
+        while (failFirst is { } failed)
+        {
+            failFirst = failed.NextToComplete;
+            failed.NextToComplete = null;
+            var error = failed.Error!;
+            failed.Error = null;
+            failed.Complete(false, error);
+        }
     }
 
     internal void OnCanceled(Waiter<TCost> waiter, CancellationToken token)
@@ -276,6 +334,8 @@ internal sealed class WaiterQueue<TCost> : IDisposable
 
                 last = head;
             }
+
+            AssertInvariants();
         }
 
         CompleteAll(first, false, error);
@@ -316,6 +376,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             }
 
             _pooled = 0;
+            AssertInvariants();
         }
 
         _timer.Dispose();
@@ -342,6 +403,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
 
             wasHead = waiter == _head;
             Remove(waiter);
+            AssertInvariants();
         }
 
         if (wasHead)
@@ -430,6 +492,39 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             _host.OnWaitersChanged(false);
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>
+    /// The queue's invariants: a well-formed doubly linked list whose length and total weight are
+    /// <see cref="_count"/> and <see cref="_queuedWeight"/>, every member marked queued and none past the limits
+    /// it was admitted under; nothing queued once disposed. Walks the whole list only while it is short, so that
+    /// stress tests with thousands of waiters stay linear.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Monitor.IsEntered(_sync));
+        Debug.Assert((_head is null) == (_tail is null) && (_head is null) == (_count == 0), "head, tail and count agree on emptiness");
+        Debug.Assert(_head?.Previous is null && _tail?.Next is null, "the ends have no outer links");
+        Debug.Assert(_count >= 0 && _queuedWeight >= 0 && _count <= MaxWaiters, "count and weight in range");
+        Debug.Assert(!_disposed || _count == 0, "a disposed queue holds no waiters");
+        if (_count > 1024)
+        {
+            return;
+        }
+
+        int count = 0;
+        long weight = 0;
+        Waiter<TCost>? previous = null;
+        for (var waiter = _head; waiter is not null; waiter = waiter.Next)
+        {
+            Debug.Assert(waiter.IsQueued && waiter.Previous == previous, "every member is queued and back-linked");
+            count++;
+            weight += _weight(waiter.Cost);
+            previous = waiter;
+        }
+
+        Debug.Assert(previous == _tail && count == _count && weight == _queuedWeight, "the list's length and weight are the counters");
     }
 
     private void ArmForHead()
