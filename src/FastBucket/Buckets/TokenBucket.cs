@@ -411,6 +411,44 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
         return TryAcquire(tokens) ? new ValueTask<bool>(true) : _waiters.EnqueueAsync(tokens, timeout, cancellationToken);
     }
 
+    /// <summary>
+    /// Blocks the calling thread until <paramref name="tokens"/> are there and takes them, in FIFO order with
+    /// every other waiter (async or blocking), or until <paramref name="timeout"/> passes. For callers that are
+    /// not async (console tools, <c>Parallel.For</c> workers).
+    /// </summary>
+    /// <remarks>
+    /// Returns at once, without allocating, when the tokens are there and nobody waits. Otherwise the thread
+    /// waits on an event that the grant, timeout, cancellation or disposal sets directly: no task, no
+    /// sync-over-async, and nothing that needs a thread-pool thread to wake it (with system timers, which run on
+    /// the thread pool, the blocked thread also wakes itself at the head's due time and deadline).
+    /// </remarks>
+    /// <param name="tokens">Tokens to take: 1 to <see cref="Capacity"/>.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> for no limit, zero to not wait.</param>
+    /// <param name="cancellationToken">Cancels the wait; a canceled waiter keeps nothing.</param>
+    /// <returns><see langword="true"/> if taken; <see langword="false"/> if the timeout passed first (nothing taken).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is outside 1 to <see cref="Capacity"/>, or <paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled first.</exception>
+    /// <exception cref="QueueLimitExceededException">The wait queue is at its limit.</exception>
+    /// <exception cref="ObjectDisposedException">The bucket was or is disposed while waiting.</exception>
+    public bool Acquire(long tokens, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be zero or positive, or Timeout.InfiniteTimeSpan.");
+        }
+
+        return TryAcquire(tokens) || _waiters.Wait(tokens, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Blocks the calling thread until <paramref name="tokens"/> are there and takes them; see
+    /// <see cref="Acquire(long, TimeSpan, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="tokens">Tokens to take: 1 to <see cref="Capacity"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait; a canceled waiter keeps nothing.</param>
+    public void Acquire(long tokens = 1, CancellationToken cancellationToken = default) =>
+        Acquire(tokens, Timeout.InfiniteTimeSpan, cancellationToken);
+
     /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/>; later acquires throw it.</summary>
     public void Dispose()
     {
