@@ -292,12 +292,25 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             return true;
         }
 
-        long queued = _waiters.QueuedWeight;
-        retryAfter = TimeUntilLevel(SaturatingAdd(tokens, queued));
+        retryAfter = TimeUntilLevel(SaturatingAdd(tokens, _waiters.QueuedWeight));
+        if (retryAfter == TimeSpan.Zero && _waiters.Count > 0)
+        {
+            // The tokens are there for the waiters and for this call, but the waiters' wake is late (timers fire
+            // on the OS tick). Serve them now rather than answer "retry in 100 ns" to a client that would spin on
+            // it; then this call can be served too.
+            _waiters.Drain();
+            if (TryAcquire(tokens))
+            {
+                return true;
+            }
+
+            retryAfter = TimeUntilLevel(SaturatingAdd(tokens, _waiters.QueuedWeight));
+        }
+
         if (retryAfter == TimeSpan.Zero)
         {
-            // Lost a race with a refill between the CAS and this read, or a waiter just left; it is a
-            // refusal all the same, and "now" is an honest answer to "when may I retry".
+            // Lost a race with a refill or another caller between the CAS and this read; it is a refusal all
+            // the same, and "now" is an honest answer to "when may I retry".
             retryAfter = TimeSpan.FromTicks(1);
         }
 
