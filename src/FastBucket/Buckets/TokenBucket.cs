@@ -488,8 +488,20 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"TokenBucket(available {Available} of {Capacity}, {TokensPerSecond:G6}/s, {QueuedCount} waiting)");
 
+    /// <summary>
+    /// Waits in line (FIFO, behind every waiter) until at least one token is there, and takes nothing: the
+    /// runtime's 0-permit wait. Counts as a waiter but for no tokens against <see cref="TokenBucketOptions.MaxQueuedTokens"/>.
+    /// </summary>
+    internal ValueTask WaitForOneTokenAsync(CancellationToken cancellationToken) =>
+        _waiters.Count == 0 && Available >= 1 ? ValueTask.CompletedTask : _waiters.EnqueueUntypedAsync(0, cancellationToken);
+
     bool IWaiterHost<long>.TryGrantToWaiter(in long tokens)
     {
+        if (tokens == 0)
+        {
+            return Available >= 1; // a probe: one token there is enough, and it takes nothing
+        }
+
         var grant = new GrantTransition(tokens);
         Update(ref grant);
         return grant.Granted;
@@ -498,7 +510,7 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     // Tokens above the capacity are refused by WhyNeverGrantable before they wait; one met here (the capacity
     // was lowered a moment ago) is due now, so that the drain it triggers fails it.
     TimeSpan IWaiterHost<long>.TimeUntilGrantable(in long tokens) =>
-        tokens > Capacity ? TimeSpan.Zero : TimeUntilLevel(tokens);
+        tokens > Capacity ? TimeSpan.Zero : TimeUntilLevel(Math.Max(tokens, 1));
 
     Exception? IWaiterHost<long>.WhyNeverGrantable(in long tokens)
     {
