@@ -26,13 +26,25 @@ public sealed class TokenBucketModelProperties
     public void AnyInterleaving_AgreesWithExactModel_FifoNoStrandedWaiterNoCorruptedWord(int[] script, int limitsSeed)
     {
         var run = new Run(limitsSeed);
-        foreach (int op in script ?? [])
+        var ops = script ?? [];
+        for (int i = 0; i < ops.Length; i++)
         {
-            if (!run.Step(op))
+            // FsCheck's ints are small (|x| <= size): the low bits pick the operation, and a hash of the element and
+            // its position spreads the amount over 20 bits, so that shrinking still works on the script.
+            if (!run.Step(ops[i] & 15, Spread(ops[i], i, limitsSeed)))
             {
                 break;
             }
         }
+    }
+
+    private static int Spread(int op, int index, int seed)
+    {
+        uint h = unchecked((uint)op * 0x9E3779B1u + (uint)index * 0x85EBCA6Bu + (uint)seed * 0xC2B2AE35u);
+        h ^= h >> 15;
+        h = unchecked(h * 0x2C1B3C6Du);
+        h ^= h >> 12;
+        return (int)(h & 0xFFFFF);
     }
 
     private sealed class Run
@@ -60,10 +72,9 @@ public sealed class TokenBucketModelProperties
 
         private Fraction Unit => new(1, _bucket.AvailableUnits.UnitsPerToken);
 
-        public bool Step(int op)
+        public bool Step(int kind, int amount)
         {
-            int amount = (op >>> 4) & 0xFFFFF;
-            switch (op & 15)
+            switch (kind)
             {
                 case 0 or 1:
                     TryAcquire(1 + amount % _capacity);
