@@ -19,8 +19,12 @@ namespace FastBucket;
 /// <para><b>Range.</b> Capacity 1 to <see cref="MaxCapacity"/> and at most one year of refill; rate one token
 /// per day to 10^9 tokens per second; any uptime (the clock is rebased before the word could wrap). The
 /// word's layout, resolution and rounding are documented on <c>BucketGeneration</c> in the source and in
-/// the README: every decision is exact rational arithmetic on whole units of 1/2^k token, where 2^k (≥ 1) is
-/// its sub-token resolution (2^20 at 1,000 tokens per second).</para>
+/// the README: every decision is exact rational arithmetic on whole units of 1/2^k token at the stored rate, where
+/// 2^k (≥ 1) is its sub-token resolution (2^20 at 1,000 tokens per second); a rate that does not fit the stored
+/// fraction is rounded down, never up.</para>
+/// <para><b>Limit changes.</b> <see cref="SetLimits(long, double)"/> may race every other call: an acquire either
+/// completes under the old limits or is checked against the new ones (more tokens than the new capacity throws
+/// <see cref="ArgumentOutOfRangeException"/>), and a waiter the new capacity can never serve fails at once with it.</para>
 /// </remarks>
 [DebuggerDisplay("Available = {Available}, Capacity = {Capacity}, Rate = {TokensPerSecond}/s")]
 public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposable

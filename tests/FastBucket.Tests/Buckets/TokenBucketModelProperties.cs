@@ -10,7 +10,8 @@ namespace FastBucket.Tests.Buckets;
 /// operation: TryAcquire, AcquireAsync (plain, timed, cancelable), cancel, timeout, Refund, ForceAcquire,
 /// SetAvailable, ReduceAvailableTo, SetLimits with capacity and rate changed by up to 10^9× either way, and
 /// Dispose, on a fake clock. After every step: the level agrees with the model's within the bucket's documented
-/// resolution (one unit of 1/F token above, one unit per rescale below), every decision (grant or refusal, sync
+/// resolution (one unit of 1/F token above; below, one unit for the floored virtual clock plus two per change of
+/// limits, which rounds the level down to the new unit), every decision (grant or refusal, sync
 /// or queued) is one the model allows, waiters are served FIFO and none is stranded (its tokens there, its
 /// deadline passed, or its request above a shrunk capacity, and still waiting), and the word is never corrupted
 /// (no ObjectDisposedException on a live bucket, level within [−debt limit, capacity]).
@@ -191,8 +192,10 @@ public sealed class TokenBucketModelProperties
             var oldUnit = Unit;
             Adopt(capacity, tokens, period);
             _level = Clamp(_level);
+            // The rescale rounds down to the new unit, and the old generation's floored V is carried over: one
+            // unit for the rescale and one for the new generation's own floored V.
             _excess = Max(_excess, Max(oldUnit, Unit));
-            _deficit = _deficit + Max(oldUnit, Unit);
+            _deficit = _deficit + Max(oldUnit, Unit) + Max(oldUnit, Unit);
         }
 
         private void Dispose()

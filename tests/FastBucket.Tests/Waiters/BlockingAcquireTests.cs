@@ -134,8 +134,17 @@ public sealed class BlockingAcquireTests
         var waiter = Blocked(() => bucket.Acquire(1, Timeout.InfiniteTimeSpan));
 
         Assert.True(waiter.Result());
-        var timedOut = Blocked(() => bucket.Acquire(1, TimeSpan.FromMilliseconds(1)) && bucket.Acquire(1, TimeSpan.FromMilliseconds(1)));
-        Assert.False(timedOut.Result());
+    }
+
+    [Fact]
+    public void Acquire_SystemTimersThatNeverRunAndTokensThatNeverCome_TimesOutByItself()
+    {
+        var bucket = new TokenBucket(1, 1.0 / 86_400, new StarvedTimerProvider(), initialTokens: 0);
+
+        var waiter = Blocked(() => bucket.Acquire(1, TimeSpan.FromMilliseconds(20)));
+
+        Assert.False(waiter.Result());
+        Assert.Equal(0, bucket.QueuedCount);
     }
 
     private static void WaitUntilQueued(TokenBucket bucket, int count)
