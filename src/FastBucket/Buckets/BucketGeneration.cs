@@ -32,8 +32,10 @@ namespace FastBucket.Buckets;
 /// of refill, so capacity + debt stay under 1/50 of the range. When V passes 2^61 (after at least 52 years of
 /// uptime) the next operation rebases the clock (a new generation, same level), so the word never wraps.</para>
 /// <para><b>Rounding.</b> The rate is held as a fraction num/den with both terms below 2^31: exact for any
-/// "N tokens per period" with terms of that size (500 per minute is 25/3 per second), otherwise the nearest
-/// such fraction (relative error below 10^-18). Units per clock tick are then P/Q exactly, and V is exactly
+/// "N tokens per period" with terms of that size (500 per minute is 25/3 per second), otherwise the largest
+/// such fraction not above it (never rounded up, so the bucket never runs fast; slow by less than
+/// max(1, rate) × 2^-30 tokens per second). A rate given as a double is the fraction within half an ulp of it
+/// when there is one (1.0 / 3 is one third), else rounded down the same way. Units per clock tick are then P/Q exactly, and V is exactly
 /// <c>floor(elapsedTicks × P / Q)</c>: a fixed-point estimate <c>floor(e × ceil(2^64 P/Q) / 2^64)</c> that is V or
 /// V + 1, corrected by one 128-bit comparison (three 64×64→128-bit multiplies, no division). So at any instant
 /// where exact arithmetic gives a whole unit, the bucket agrees with it exactly. The one inexactness left is

@@ -22,7 +22,7 @@ internal readonly struct RefillRate : IEquatable<RefillRate>
     /// <summary>Numerator and denominator stay below this, so products with 2^31-sized factors fit 64 bits.</summary>
     private const long MaxTerm = 1L << 31;
 
-    private RefillRate(BigInteger numerator, BigInteger denominator)
+    private RefillRate(BigInteger numerator, BigInteger denominator, BigInteger? halfUlpNumerator = null, BigInteger? halfUlpDenominator = null)
     {
         Debug.Assert(numerator > 0 && denominator > 0);
         var gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
@@ -30,11 +30,16 @@ internal readonly struct RefillRate : IEquatable<RefillRate>
         denominator /= gcd;
         if (numerator >= MaxTerm || denominator >= MaxTerm)
         {
-            (numerator, denominator) = Approximate(numerator, denominator);
+            (numerator, denominator) = halfUlpNumerator is { } ulpN && halfUlpDenominator is { } ulpD
+                && Nearest(numerator, denominator) is var nearest
+                && BigInteger.Abs(nearest.Numerator * denominator - numerator * nearest.Denominator) * ulpD <= ulpN * nearest.Denominator * denominator
+                ? nearest
+                : Below(numerator, denominator);
         }
 
         Numerator = (long)numerator;
         Denominator = (long)denominator;
+        Debug.Assert(Numerator > 0 && Numerator < MaxTerm && Denominator > 0 && Denominator < MaxTerm);
     }
 
     /// <summary>Tokens per second, numerator of the reduced fraction (below 2^31).</summary>
@@ -77,9 +82,11 @@ internal readonly struct RefillRate : IEquatable<RefillRate>
         Debug.Assert(exponent != 0, "rates in range are normal doubles");
         mantissa |= 1L << 52;
         exponent -= 1075;
+        // Half the spacing of doubles here (2^exponent / 2): a fraction that close is the value the double was
+        // rounded from, so 1.0 / 3 is one third and 1.0 / 86_400 one per day, not their binary expansions.
         return exponent >= 0
-            ? new RefillRate(new BigInteger(mantissa) << exponent, BigInteger.One)
-            : new RefillRate(new BigInteger(mantissa), BigInteger.One << -exponent);
+            ? new RefillRate(new BigInteger(mantissa) << exponent, BigInteger.One, BigInteger.One << exponent, 2)
+            : new RefillRate(new BigInteger(mantissa), BigInteger.One << -exponent, BigInteger.One, BigInteger.One << (1 - exponent));
     }
 
     internal void Validate(string paramName)
@@ -93,10 +100,9 @@ internal readonly struct RefillRate : IEquatable<RefillRate>
 
     /// <summary>
     /// The last continued-fraction convergent of n/d whose terms stay below 2^31: the closest fraction of that
-    /// size (relative error below 10^-18 for any rate in range). A rate given as a double, like 500 / 60.0,
-    /// becomes the fraction it was meant to be (25/3), not its binary expansion.
+    /// size, on either side. Used only for a double within half its spacing of it (see <see cref="FromTokensPerSecond"/>).
     /// </summary>
-    private static (BigInteger Numerator, BigInteger Denominator) Approximate(BigInteger n, BigInteger d)
+    private static (BigInteger Numerator, BigInteger Denominator) Nearest(BigInteger n, BigInteger d)
     {
         BigInteger h0 = 0, h1 = 1, k0 = 1, k1 = 0;
         while (d != 0)
@@ -113,7 +119,45 @@ internal readonly struct RefillRate : IEquatable<RefillRate>
             (n, d) = (d, r);
         }
 
-        Debug.Assert(k1 > 0 && h1 > 0, "rates in range have a first convergent that fits");
+        return (h1, k1);
+    }
+
+    /// <summary>
+    /// The largest fraction with terms below 2^31 that does not exceed n/d: a rate is never rounded up, so a
+    /// bucket never runs fast. It is the last even convergent, or the last semiconvergent below n/d that fits
+    /// (best one-sided approximations are always one of these). Below n/d by less than
+    /// <c>max(1, n/d) × 2^-30</c> tokens per second: for n/d ≥ 1 the fraction floor(x·k)/k with
+    /// k = floor((2^31 − 1)/x) already fits, within x/(2^31 − 1 − x); below 1, floor(x·(2^31 − 1))/(2^31 − 1) fits.
+    /// </summary>
+    private static (BigInteger Numerator, BigInteger Denominator) Below(BigInteger n, BigInteger d)
+    {
+        // Convergents h/k: (h0, k0) is the one before (h1, k1), whose index is `index`.
+        BigInteger h0 = 0, h1 = 1, k0 = 1, k1 = 0;
+        int index = -1;
+        while (d != 0)
+        {
+            var a = BigInteger.DivRem(n, d, out var r);
+            var h2 = a * h1 + h0;
+            var k2 = a * k1 + k0;
+            if (h2 >= MaxTerm || k2 >= MaxTerm)
+            {
+                if (index % 2 == 0)
+                {
+                    break; // even convergents are below n/d: the last one that fits is the answer
+                }
+
+                // The last fitting convergent is above n/d; the semiconvergents (h0 + t·h1)/(k0 + t·k1), t < a,
+                // climb towards n/d from below: take the largest t that fits.
+                var t = BigInteger.Min(a, BigInteger.Min((MaxTerm - 1 - h0) / h1, (MaxTerm - 1 - k0) / k1));
+                return (h0 + t * h1, k0 + t * k1);
+            }
+
+            (h0, h1, k0, k1) = (h1, h2, k1, k2);
+            (n, d) = (d, r);
+            index++;
+        }
+
+        Debug.Assert(k1 > 0 && h1 > 0, "rates in range have a lower approximation that fits");
         return (h1, k1);
     }
 

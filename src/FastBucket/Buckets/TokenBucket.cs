@@ -19,8 +19,12 @@ namespace FastBucket;
 /// <para><b>Range.</b> Capacity 1 to <see cref="MaxCapacity"/> and at most one year of refill; rate one token
 /// per day to 10^9 tokens per second; any uptime (the clock is rebased before the word could wrap). The
 /// word's layout, resolution and rounding are documented on <c>BucketGeneration</c> in the source and in
-/// the README: every decision is exact rational arithmetic on whole units of 1/2^k token, where 2^k (≥ 1) is
-/// its sub-token resolution (2^20 at 1,000 tokens per second).</para>
+/// the README: every decision is exact rational arithmetic on whole units of 1/2^k token at the stored rate, where
+/// 2^k (≥ 1) is its sub-token resolution (2^20 at 1,000 tokens per second); a rate that does not fit the stored
+/// fraction is rounded down, never up.</para>
+/// <para><b>Limit changes.</b> <see cref="SetLimits(long, double)"/> may race every other call: an acquire either
+/// completes under the old limits or is checked against the new ones (more tokens than the new capacity throws
+/// <see cref="ArgumentOutOfRangeException"/>), and a waiter the new capacity can never serve fails at once with it.</para>
 /// </remarks>
 [DebuggerDisplay("Available = {Available}, Capacity = {Capacity}, Rate = {TokensPerSecond}/s")]
 public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposable
@@ -246,7 +250,7 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             long state = Volatile.Read(ref generation.State);
             if (state < 0)
             {
-                generation = Successor(generation);
+                generation = CheckedForTokens(Successor(generation), tokens);
                 continue;
             }
 
@@ -258,10 +262,11 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             long v = generation.VirtualTime(now);
             if (v > BucketGeneration.RebaseThreshold)
             {
-                generation = Rebase(generation);
+                generation = CheckedForTokens(Rebase(generation), tokens);
                 continue;
             }
 
+            // tokens <= generation.Capacity, checked against this very generation: the shift cannot overflow.
             long next = Math.Max(state, v) + (tokens << generation.UnitShift);
             if (next - v > generation.CapacityUnits)
             {
@@ -270,6 +275,7 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
 
             if (Interlocked.CompareExchange(ref generation.State, next, state) == state)
             {
+                AssertInvariants(generation, state, next, v);
                 return true;
             }
         }
@@ -290,12 +296,25 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             return true;
         }
 
-        long queued = _waiters.QueuedWeight;
-        retryAfter = TimeUntilLevel(SaturatingAdd(tokens, queued));
+        retryAfter = TimeUntilLevel(SaturatingAdd(tokens, _waiters.QueuedWeight));
+        if (retryAfter == TimeSpan.Zero && _waiters.Count > 0)
+        {
+            // The tokens are there for the waiters and for this call, but the waiters' wake is late (timers fire
+            // on the OS tick). Serve them now rather than answer "retry in 100 ns" to a client that would spin on
+            // it; then this call can be served too.
+            _waiters.Drain();
+            if (TryAcquire(tokens))
+            {
+                return true;
+            }
+
+            retryAfter = TimeUntilLevel(SaturatingAdd(tokens, _waiters.QueuedWeight));
+        }
+
         if (retryAfter == TimeSpan.Zero)
         {
-            // Lost a race with a refill between the CAS and this read, or a waiter just left; it is a
-            // refusal all the same, and "now" is an honest answer to "when may I retry".
+            // Lost a race with a refill or another caller between the CAS and this read; it is a refusal all
+            // the same, and "now" is an honest answer to "when may I retry".
             retryAfter = TimeSpan.FromTicks(1);
         }
 
@@ -409,6 +428,44 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
         return TryAcquire(tokens) ? new ValueTask<bool>(true) : _waiters.EnqueueAsync(tokens, timeout, cancellationToken);
     }
 
+    /// <summary>
+    /// Blocks the calling thread until <paramref name="tokens"/> are there and takes them, in FIFO order with
+    /// every other waiter (async or blocking), or until <paramref name="timeout"/> passes. For callers that are
+    /// not async (console tools, <c>Parallel.For</c> workers).
+    /// </summary>
+    /// <remarks>
+    /// Returns at once, without allocating, when the tokens are there and nobody waits. Otherwise the thread
+    /// waits on an event that the grant, timeout, cancellation or disposal sets directly: no task, no
+    /// sync-over-async, and nothing that needs a thread-pool thread to wake it (with system timers, which run on
+    /// the thread pool, the blocked thread also wakes itself at the head's due time and deadline).
+    /// </remarks>
+    /// <param name="tokens">Tokens to take: 1 to <see cref="Capacity"/>.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> for no limit, zero to not wait.</param>
+    /// <param name="cancellationToken">Cancels the wait; a canceled waiter keeps nothing.</param>
+    /// <returns><see langword="true"/> if taken; <see langword="false"/> if the timeout passed first (nothing taken).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is outside 1 to <see cref="Capacity"/>, or <paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled first.</exception>
+    /// <exception cref="QueueLimitExceededException">The wait queue is at its limit.</exception>
+    /// <exception cref="ObjectDisposedException">The bucket was or is disposed while waiting.</exception>
+    public bool Acquire(long tokens, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be zero or positive, or Timeout.InfiniteTimeSpan.");
+        }
+
+        return TryAcquire(tokens) || _waiters.Wait(tokens, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Blocks the calling thread until <paramref name="tokens"/> are there and takes them; see
+    /// <see cref="Acquire(long, TimeSpan, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="tokens">Tokens to take: 1 to <see cref="Capacity"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait; a canceled waiter keeps nothing.</param>
+    public void Acquire(long tokens = 1, CancellationToken cancellationToken = default) =>
+        Acquire(tokens, Timeout.InfiniteTimeSpan, cancellationToken);
+
     /// <summary>Completes every waiter with <see cref="ObjectDisposedException"/>; later acquires throw it.</summary>
     public void Dispose()
     {
@@ -435,11 +492,18 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"TokenBucket(available {Available} of {Capacity}, {TokensPerSecond:G6}/s, {QueuedCount} waiting)");
 
+    /// <summary>
+    /// Waits in line (FIFO, behind every waiter) until at least one token is there, and takes nothing: the
+    /// runtime's 0-permit wait. Counts as a waiter but for no tokens against <see cref="TokenBucketOptions.MaxQueuedTokens"/>.
+    /// </summary>
+    internal ValueTask WaitForOneTokenAsync(CancellationToken cancellationToken) =>
+        _waiters.Count == 0 && Available >= 1 ? ValueTask.CompletedTask : _waiters.EnqueueUntypedAsync(0, cancellationToken);
+
     bool IWaiterHost<long>.TryGrantToWaiter(in long tokens)
     {
-        if (tokens > Capacity)
+        if (tokens == 0)
         {
-            return false; // the capacity shrank below a queued request; it waits for the limits to grow back
+            return Available >= 1; // a probe: one token there is enough, and it takes nothing
         }
 
         var grant = new GrantTransition(tokens);
@@ -447,8 +511,19 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
         return grant.Granted;
     }
 
+    // Tokens above the capacity are refused by WhyNeverGrantable before they wait; one met here (the capacity
+    // was lowered a moment ago) is due now, so that the drain it triggers fails it.
     TimeSpan IWaiterHost<long>.TimeUntilGrantable(in long tokens) =>
-        tokens > Capacity ? TimeSpan.FromDays(1) : TimeUntilLevel(tokens);
+        tokens > Capacity ? TimeSpan.Zero : TimeUntilLevel(Math.Max(tokens, 1));
+
+    Exception? IWaiterHost<long>.WhyNeverGrantable(in long tokens)
+    {
+        long capacity = Capacity;
+        return tokens <= capacity
+            ? null
+            : new ArgumentOutOfRangeException(nameof(tokens), tokens,
+                string.Create(CultureInfo.InvariantCulture, $"The token count must be between 1 and the capacity, {capacity} (the limits were changed while this acquire waited); more could never be granted."));
+    }
 
     void IWaiterHost<long>.OnWaitersChanged(bool hasWaiters)
     {
@@ -526,9 +601,9 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             }
 
             long next = transition.Apply(generation, state, v);
-            Debug.Assert(next >= 0, "a transition never retires a generation");
             if (next == state || Interlocked.CompareExchange(ref generation.State, next, state) == state)
             {
+                AssertInvariants(generation, state, next, v);
                 return next;
             }
         }
@@ -540,6 +615,20 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
         {
             _waiters.Drain();
         }
+    }
+
+    /// <summary>
+    /// <paramref name="generation"/>, once <paramref name="tokens"/> is checked against its capacity: a generation
+    /// met after a change of limits may have a smaller capacity (and a finer unit) than the one first checked.
+    /// </summary>
+    private static BucketGeneration CheckedForTokens(BucketGeneration generation, long tokens)
+    {
+        if ((ulong)(tokens - 1) >= (ulong)generation.Capacity)
+        {
+            ThrowTokensOutOfRange(tokens, generation.Capacity);
+        }
+
+        return generation;
     }
 
     private BucketGeneration Successor(BucketGeneration generation)
@@ -568,15 +657,18 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     private void Reconfigure(long capacity, RefillRate rate)
     {
         ValidateLimits(capacity, rate, nameof(capacity));
-        long state;
         lock (_reconfigureGate)
         {
             var current = Current;
             ObjectDisposedException.ThrowIf(Volatile.Read(ref current.State) < 0, this);
-            state = Replace(current, capacity, rate);
+            Replace(current, capacity, rate);
         }
 
-        WakeWaitersIfAny(state);
+        // Always, not only when the word says someone waits: an acquire that checked the old capacity may be
+        // enqueueing now. The queue takes its lock after the new generation is published, so either that
+        // enqueue sees the new capacity or this call sees its waiter; a waiter the new capacity can never
+        // serve fails here, and the rest are served if the new limits allow.
+        _waiters.OnLimitsChanged();
     }
 
     /// <summary>Retires <paramref name="current"/> in favour of a generation with new limits and the same level.</summary>
@@ -587,7 +679,10 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
         {
             long now = Now();
             long state = Volatile.Read(ref current.State);
-            Debug.Assert(state >= 0, "only this method retires a generation, under the gate");
+
+            // Under the gate the current generation is replaced only here, so a retired word here was retired by
+            // Dispose or idle eviction (with no successor): the bucket is gone and must stay gone.
+            ObjectDisposedException.ThrowIf(state < 0, this);
             long v = current.VirtualTime(now);
             long levelUnits = current.LevelUnits(state, v);
 
@@ -601,10 +696,37 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             if (Interlocked.CompareExchange(ref current.State, BucketGeneration.Retired, state) == state)
             {
                 Volatile.Write(ref _generation, next);
+                AssertInvariants(next, next.State, next.State, 0);
+                Debug.Assert(LevelUnitsAsTokens(next, next.State, 0) <= LevelUnitsAsTokens(current, state, v) || level < -next.MaxDebtUnits,
+                    "a change of limits never adds tokens (debt beyond the new limit of one year of refill is forgiven)");
                 return next.State;
             }
         }
     }
+
+    /// <summary>
+    /// The word's invariants across one transition from <paramref name="before"/> to <paramref name="after"/>
+    /// at virtual time <paramref name="v"/>: the word stays live (only Dispose, eviction and Replace retire it,
+    /// by their own CAS), its TAT stays a non-negative 62-bit number, and a transition that moves the TAT up keeps
+    /// it within capacity plus the deepest debt of V: no amount, however large, wraps the word. The parameters
+    /// beside the word agree with each other.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private static void AssertInvariants(BucketGeneration generation, long before, long after, long v)
+    {
+        Debug.Assert(after >= 0, "a transition never retires or corrupts the word (sign bit)");
+        Debug.Assert((after & BucketGeneration.TatMask) <= BucketGeneration.TatMask, "the TAT fits its 62 bits");
+        Debug.Assert(v >= 0 && v <= BucketGeneration.RebaseThreshold, "V was taken on a live, unrebased clock");
+        long tatBefore = before & BucketGeneration.TatMask;
+        long tatAfter = after & BucketGeneration.TatMask;
+        Debug.Assert(tatAfter <= Math.Max(tatBefore, v) || tatAfter - v <= generation.CapacityUnits + generation.MaxDebtUnits,
+            "a transition never pushes the TAT past capacity plus the deepest debt");
+        Debug.Assert(generation.Capacity is >= 1 and <= MaxCapacity && generation.CapacityUnits == generation.Capacity << generation.UnitShift,
+            "the generation's capacity and unit agree");
+    }
+
+    private static double LevelUnitsAsTokens(BucketGeneration generation, long state, long v) =>
+        (double)generation.LevelUnits(state, v) / generation.UnitsPerToken;
 
     private static void ValidateLimits(long capacity, RefillRate rate, string capacityName)
     {

@@ -15,21 +15,20 @@ namespace FastBucket.RateLimiting;
 /// <para><b>Waits</b> (<see cref="RateLimiter.AcquireAsync(int, CancellationToken)"/>) queue in the bucket's
 /// FIFO, so a large request is not starved by small ones. When the bucket's queue limits
 /// (<see cref="TokenBucketOptions.MaxQueuedWaiters"/>, <see cref="TokenBucketOptions.MaxQueuedTokens"/>) are
-/// reached the acquire returns a refused lease with a reason phrase at once, as the runtime's limiters do when
-/// their queue is full. Disposing the limiter completes its pending waits with refused leases; later calls
-/// throw <see cref="ObjectDisposedException"/>.</para>
+/// reached the acquire returns a refused lease with <see cref="MetadataName.RetryAfter"/> at once, as the runtime's
+/// limiters do when their queue is full. A canceled wait throws <see cref="TaskCanceledException"/> carrying the
+/// caller's token, as theirs does. Disposing the limiter completes its pending waits with refused leases; later
+/// calls throw <see cref="ObjectDisposedException"/>.</para>
 /// <para><b>Permit counts</b> follow the runtime's limiters: 0 is a probe (granted when at least one token is
-/// there; a wait for 0 completes once one is), more than the bucket's capacity throws
+/// there; a wait for 0 queues in line, counts for nothing against the queued-tokens limit, and completes once a
+/// token is there, taking nothing), more than the bucket's capacity throws
 /// <see cref="ArgumentOutOfRangeException"/>, negative throws.</para>
 /// <para>Refill is continuous: <see cref="IsAutoReplenishing"/> is <see langword="true"/>, there is no timer,
 /// <see cref="ReplenishmentPeriod"/> is <see cref="TimeSpan.Zero"/> and <see cref="TryReplenish"/> does nothing.</para>
 /// </remarks>
 public sealed class FastBucketRateLimiter : ReplenishingRateLimiter
 {
-    private const string QueueFullReason = "Queue limit exceeded";
-    private const string DisposedReason = "The rate limiter was disposed while this acquire was waiting.";
-
-    private static readonly RefusedLease s_disposedLease = new(null, DisposedReason);
+    private static readonly RefusedLease s_disposedLease = new(null);
 
     private readonly bool _ownsBucket;
 
@@ -104,10 +103,10 @@ public sealed class FastBucketRateLimiter : ReplenishingRateLimiter
         ThrowIfAboveCapacity(permitCount);
         if (permitCount == 0)
         {
-            return Bucket.Available >= 1 ? Granted() : Refused(AtLeastATick(Bucket.TimeUntil(1)), null);
+            return Bucket.Available >= 1 ? Granted() : Refused(AtLeastATick(Bucket.TimeUntil(1)));
         }
 
-        return Bucket.TryAcquire(permitCount, out var retryAfter) ? Granted() : Refused(retryAfter, null);
+        return Bucket.TryAcquire(permitCount, out var retryAfter) ? Granted() : Refused(retryAfter);
     }
 
     /// <inheritdoc/>
@@ -120,14 +119,14 @@ public sealed class FastBucketRateLimiter : ReplenishingRateLimiter
             return new ValueTask<RateLimitLease>(Granted());
         }
 
-        // A probe waits for one token in line with everyone else, then gives it back.
+        // A probe (0 permits) waits in line for one token to be there and takes nothing; like the runtime's, it
+        // counts for nothing against the queued-permits limit or in CurrentQueuedCount.
         bool probe = permitCount == 0;
-        long tokens = probe ? 1 : permitCount;
-        if (Bucket.IsQueueFullFor(tokens))
+        if (Bucket.IsQueueFullFor(permitCount))
         {
             // Answered here rather than through QueueLimitExceededException: under overload every acquire
             // ends this way, and the exception would cost it some 50 times more than the refusal itself.
-            return new ValueTask<RateLimitLease>(RefuseForFullQueue(tokens, probe));
+            return new ValueTask<RateLimitLease>(RefuseForFullQueue(permitCount));
         }
 
         var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposal.Token) : null;
@@ -136,7 +135,8 @@ public sealed class FastBucketRateLimiter : ReplenishingRateLimiter
         {
             // Called here rather than in the async method so that ObjectDisposedException (the bucket is
             // gone) reaches the caller synchronously, as from the runtime's limiters.
-            wait = Bucket.AcquireAsync(tokens, linked?.Token ?? _disposal.Token);
+            var token = linked?.Token ?? _disposal.Token;
+            wait = probe ? Bucket.WaitForOneTokenAsync(token) : Bucket.AcquireAsync(permitCount, token);
         }
         catch
         {
@@ -148,10 +148,10 @@ public sealed class FastBucketRateLimiter : ReplenishingRateLimiter
         {
             wait.GetAwaiter().GetResult();
             linked?.Dispose();
-            return new ValueTask<RateLimitLease>(probe ? ProbeGranted() : Granted());
+            return new ValueTask<RateLimitLease>(Granted());
         }
 
-        return AwaitLeaseAsync(wait, linked, tokens, probe, cancellationToken);
+        return AwaitLeaseAsync(wait, linked, permitCount, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -177,7 +177,7 @@ public sealed class FastBucketRateLimiter : ReplenishingRateLimiter
         return ValueTask.CompletedTask;
     }
 
-    private async ValueTask<RateLimitLease> AwaitLeaseAsync(ValueTask wait, CancellationTokenSource? linked, long tokens, bool probe, CancellationToken cancellationToken)
+    private async ValueTask<RateLimitLease> AwaitLeaseAsync(ValueTask wait, CancellationTokenSource? linked, int permitCount, CancellationToken cancellationToken)
     {
         try
         {
@@ -186,12 +186,13 @@ public sealed class FastBucketRateLimiter : ReplenishingRateLimiter
         catch (QueueLimitExceededException)
         {
             // The queue filled up between the check in AcquireAsyncCore and the enqueue.
-            return RefuseForFullQueue(tokens, probe);
+            return RefuseForFullQueue(permitCount);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Reported with the caller's token rather than the linked one.
-            throw new OperationCanceledException(cancellationToken);
+            // As the runtime's limiters (their queued wait is a TaskCompletionSource canceled with the caller's
+            // token): TaskCanceledException carrying the caller's token, not the linked one.
+            throw new TaskCanceledException("The rate limiter acquire was canceled.", null, cancellationToken);
         }
         catch (OperationCanceledException) when (_disposal.IsCancellationRequested)
         {
@@ -206,34 +207,20 @@ public sealed class FastBucketRateLimiter : ReplenishingRateLimiter
             linked?.Dispose();
         }
 
-        return probe ? ProbeGranted() : Granted();
+        return Granted();
     }
 
     /// <summary>The answer to an acquire the wait queue cannot take.</summary>
-    private RateLimitLease RefuseForFullQueue(long tokens, bool probe)
+    private RateLimitLease RefuseForFullQueue(int permitCount)
     {
-        // If the tokens happen to be there now and nobody waits, take them: the caller asked for a wait, and
+        // If the permits happen to be there now and nobody waits, take them: the caller asked for a wait, and
         // a grant is the better answer than "retry after zero".
-        if (Bucket.TryAcquire(tokens, out var retryAfter))
+        if (permitCount == 0)
         {
-            return probe ? ProbeGranted() : Granted();
+            return Bucket.Available >= 1 ? Granted() : Refused(AtLeastATick(Bucket.TimeUntil(1)));
         }
 
-        return Refused(retryAfter, QueueFullReason);
-    }
-
-    private RateLimitLease ProbeGranted()
-    {
-        try
-        {
-            Bucket.Refund(1);
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed between the grant and the refund: nothing left to give the token back to.
-        }
-
-        return Granted();
+        return Bucket.TryAcquire(permitCount, out var retryAfter) ? Granted() : Refused(retryAfter);
     }
 
     private GrantedLease Granted()
@@ -242,10 +229,10 @@ public sealed class FastBucketRateLimiter : ReplenishingRateLimiter
         return GrantedLease.Instance;
     }
 
-    private RefusedLease Refused(TimeSpan retryAfter, string? reason)
+    private RefusedLease Refused(TimeSpan retryAfter)
     {
         Interlocked.Increment(ref _failedLeases);
-        return new RefusedLease(retryAfter, reason);
+        return new RefusedLease(retryAfter);
     }
 
     private static TimeSpan AtLeastATick(TimeSpan wait) => wait > TimeSpan.Zero ? wait : TimeSpan.FromTicks(1);

@@ -3,40 +3,30 @@ using System.Threading.RateLimiting;
 namespace FastBucket.RateLimiting;
 
 /// <summary>
-/// A refused acquire: carries <see cref="MetadataName.RetryAfter"/> (the bucket's own computation of when
-/// the permits will be there) and, where the refusal was not about tokens, <see cref="MetadataName.ReasonPhrase"/>.
+/// A refused acquire. As the runtime's <c>TokenBucketRateLimiter</c> lease: <see cref="MetadataNames"/> is
+/// <see cref="MetadataName.RetryAfter"/> alone, and it has a value (the bucket's own computation of when the
+/// permits will be there) except for a wait ended by disposing the limiter.
 /// </summary>
 internal sealed class RefusedLease : RateLimitLease
 {
     private static readonly string[] s_retryAfter = [MetadataName.RetryAfter.Name];
-    private static readonly string[] s_retryAfterAndReason = [MetadataName.RetryAfter.Name, MetadataName.ReasonPhrase.Name];
-    private static readonly string[] s_reason = [MetadataName.ReasonPhrase.Name];
 
     private readonly TimeSpan? _retryAfter;
-    private readonly string? _reason;
 
-    internal RefusedLease(TimeSpan? retryAfter, string? reason)
+    internal RefusedLease(TimeSpan? retryAfter)
     {
         _retryAfter = retryAfter;
-        _reason = reason;
     }
 
     public override bool IsAcquired => false;
 
-    public override IEnumerable<string> MetadataNames =>
-        _retryAfter is null ? (_reason is null ? [] : s_reason) : (_reason is null ? s_retryAfter : s_retryAfterAndReason);
+    public override IEnumerable<string> MetadataNames => s_retryAfter;
 
     public override bool TryGetMetadata(string metadataName, out object? metadata)
     {
         if (_retryAfter is { } retryAfter && metadataName == MetadataName.RetryAfter.Name)
         {
             metadata = retryAfter;
-            return true;
-        }
-
-        if (_reason is not null && metadataName == MetadataName.ReasonPhrase.Name)
-        {
-            metadata = _reason;
             return true;
         }
 

@@ -12,4 +12,11 @@ internal interface IWaiterHost<TCost>
 
     /// <summary>Called under the queue's lock when the first waiter is queued, or the last one leaves.</summary>
     void OnWaitersChanged(bool hasWaiters);
+
+    /// <summary>
+    /// Why <paramref name="cost"/> can never be granted under the limits now (it exceeds a capacity), or
+    /// <see langword="null"/> if it can. Such a request is refused before it waits, and a waiter that becomes
+    /// one (the limits shrank) fails with this error instead of blocking everyone behind it.
+    /// </summary>
+    Exception? WhyNeverGrantable(in TCost cost) => null;
 }

@@ -25,6 +25,10 @@ internal sealed class Waiter<TCost> : IValueTaskSource, IValueTaskSource<bool>
     private CancellationTokenRegistration _registration;
     private ITimer? _timer;
 
+    // For a blocking wait: set once the core holds the outcome. Created on first use and kept with the pooled waiter.
+    private ManualResetEventSlim? _completed;
+    private bool _blocking;
+
     internal Waiter(WaiterQueue<TCost> owner)
     {
         Owner = owner;
@@ -46,14 +50,21 @@ internal sealed class Waiter<TCost> : IValueTaskSource, IValueTaskSource<bool>
     internal Waiter<TCost>? Next;
     internal bool IsQueued;
 
-    // Singly linked list of waiters to complete once the lock is released.
+    // Singly linked list of waiters to complete once the lock is released, and the error to complete one with.
     internal Waiter<TCost>? NextToComplete;
+    internal Exception? Error;
 
     internal short Version => _core.Version;
 
-    internal void Arm(in TCost cost, TimeSpan timeout, long deadlineTimestamp, CancellationToken cancellationToken)
+    internal void Arm(in TCost cost, TimeSpan timeout, long deadlineTimestamp, CancellationToken cancellationToken, bool blocking)
     {
         Cost = cost;
+        _blocking = blocking;
+        if (blocking)
+        {
+            _completed ??= new ManualResetEventSlim(false);
+        }
+
         DeadlineTimestamp = deadlineTimestamp;
         if (timeout != Timeout.InfiniteTimeSpan)
         {
@@ -84,6 +95,19 @@ internal sealed class Waiter<TCost> : IValueTaskSource, IValueTaskSource<bool>
         {
             _core.SetException(error);
         }
+
+        // A blocking waiter registered no continuation; its thread waits on the event, set after the outcome.
+        if (_blocking)
+        {
+            _completed!.Set();
+        }
+    }
+
+    /// <summary>Blocks until a blocking waiter is completed or <paramref name="timeout"/> passes.</summary>
+    internal bool WaitCompleted(TimeSpan timeout)
+    {
+        Debug.Assert(_blocking);
+        return _completed!.Wait(timeout);
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
@@ -114,6 +138,12 @@ internal sealed class Waiter<TCost> : IValueTaskSource, IValueTaskSource<bool>
             _registration.Dispose();
             _registration = default;
             Cost = default!;
+            if (_blocking)
+            {
+                _completed!.Reset();
+                _blocking = false;
+            }
+
             _core.Reset();
             Owner.Return(this);
         }
@@ -123,5 +153,9 @@ internal sealed class Waiter<TCost> : IValueTaskSource, IValueTaskSource<bool>
 
     internal void RearmTimeout(TimeSpan left) => _timer?.Change(left, Timeout.InfiniteTimeSpan);
 
-    internal void DisposeTimer() => _timer?.Dispose();
+    internal void DisposeTimer()
+    {
+        _timer?.Dispose();
+        _completed?.Dispose();
+    }
 }

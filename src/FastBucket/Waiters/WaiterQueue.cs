@@ -29,7 +29,15 @@ internal sealed class WaiterQueue<TCost> : IDisposable
     private readonly object _sync = new();
     private readonly IWaiterHost<TCost> _host;
     private readonly Func<TCost, long> _weight;
-    private readonly bool _roundTimerToMilliseconds;
+    /// <summary>The type of the system's timers, to recognise a clock whose timers are the system's.</summary>
+    private static readonly Type s_systemTimerType = SystemTimerType();
+
+    // Set from the start for the system's timers; learned from the first early fire for any other clock whose
+    // timers truncate (a wrapper around the system's): written once, read under the lock or racily (a stale
+    // false costs one more early fire).
+    private bool _roundTimerToMilliseconds;
+    private long _armedAtTimestamp;
+    private long _armedDueTicks;
     // Grown on demand up to MaxPooled: a queue that never has many waiters at once (most partitions of a
     // partitioned limiter) must not carry an 8 KB array for them.
     private Waiter<TCost>?[] _pool = [];
@@ -54,9 +62,12 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         MaxWaiters = maxWaiters;
         MaxQueuedWeight = maxQueuedWeight;
 
-        // The system timer truncates to whole milliseconds; firing early would re-arm for ~0 ms and spin.
-        _roundTimerToMilliseconds = ReferenceEquals(timeProvider, TimeProvider.System);
-        _timer = timeProvider.CreateTimer(static s => ((WaiterQueue<TCost>)s!).Drain(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = timeProvider.CreateTimer(static s => ((WaiterQueue<TCost>)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+        // The system timer truncates to whole milliseconds; firing early would re-arm for ~0 ms and spin. Any
+        // clock whose timers are the system's (a custom TimeProvider that overrides only the timestamp, or one
+        // that hands out TimeProvider.System's timers) gets the same rounding: recognised by the timer's type.
+        _roundTimerToMilliseconds = ReferenceEquals(timeProvider, TimeProvider.System) || _timer.GetType() == s_systemTimerType;
     }
 
     internal TimeProvider TimeProvider { get; }
@@ -97,7 +108,59 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         return immediate.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(immediate.AsTask());
     }
 
-    private Waiter<TCost>? Enqueue(in TCost cost, TimeSpan timeout, CancellationToken cancellationToken, out ValueTask<bool> immediate, out short version)
+    /// <summary>
+    /// Waits for <paramref name="cost"/> by blocking the calling thread: no task, no continuation, and nothing
+    /// that needs a thread-pool thread to wake it. The waiter is completed by whoever serves it (the timer, a
+    /// refund, a cancellation) setting its event; on system timers, which run on the thread pool, the blocked
+    /// thread also wakes itself when the head is due or its deadline passes and does the timer's work, so a
+    /// starved pool (every worker blocked here) delays no one.
+    /// </summary>
+    /// <returns><see langword="true"/> if granted; <see langword="false"/> if the timeout passed first.</returns>
+    internal bool Wait(in TCost cost, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var waiter = Enqueue(cost, timeout, cancellationToken, out var immediate, out short version, blocking: true);
+        if (waiter is null)
+        {
+            return immediate.GetAwaiter().GetResult();
+        }
+
+        while (!waiter.WaitCompleted(_roundTimerToMilliseconds ? SelfWakeDue(waiter) : Timeout.InfiniteTimeSpan))
+        {
+            Drain();
+            if (TimeProvider.GetTimestamp() >= waiter.DeadlineTimestamp)
+            {
+                OnTimeout(waiter);
+            }
+        }
+
+        return waiter.GetResult(version);
+    }
+
+    /// <summary>When a blocked waiter should wake to do the timer's work: the head's due time or its own deadline, whichever is first.</summary>
+    private TimeSpan SelfWakeDue(Waiter<TCost> waiter)
+    {
+        TimeSpan due;
+        lock (_sync)
+        {
+            if (!waiter.IsQueued)
+            {
+                return Timeout.InfiniteTimeSpan; // completed or being completed: its event is (about to be) set
+            }
+
+            due = _head is { } head ? _host.TimeUntilGrantable(head.Cost) : TimeSpan.Zero;
+        }
+
+        if (waiter.DeadlineTimestamp != long.MaxValue)
+        {
+            var left = TimeLeft(waiter.DeadlineTimestamp);
+            due = due == Timeout.InfiniteTimeSpan || left < due ? left : due;
+        }
+
+        return due == Timeout.InfiniteTimeSpan ? due : TimeSpan.FromMilliseconds(Math.Clamp(Math.Ceiling(due.TotalMilliseconds), 1, int.MaxValue - 1));
+    }
+
+    private Waiter<TCost>? Enqueue(in TCost cost, TimeSpan timeout, CancellationToken cancellationToken, out ValueTask<bool> immediate, out short version, bool blocking = false)
     {
         version = 0;
         if (cancellationToken.IsCancellationRequested)
@@ -110,6 +173,12 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_disposed, _host);
+            if (_host.WhyNeverGrantable(cost) is { } never)
+            {
+                immediate = ValueTask.FromException<bool>(never);
+                return null;
+            }
+
             if (_head is null && _host.TryGrantToWaiter(cost))
             {
                 immediate = new ValueTask<bool>(true);
@@ -153,7 +222,8 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             // Registering under the lock is safe: callbacks take the lock, and a token that is already
             // canceled runs its callback inline here, which re-enters the (reentrant) monitor.
             version = waiter.Version;
-            waiter.Arm(cost, timeout, deadline, cancellationToken);
+            waiter.Arm(cost, timeout, deadline, cancellationToken, blocking);
+            AssertInvariants();
         }
 
         immediate = default;
@@ -161,10 +231,19 @@ internal sealed class WaiterQueue<TCost> : IDisposable
     }
 
     /// <summary>Serves every waiter whose cost is there now, in order; re-arms the timer for the next head.</summary>
-    internal void Drain()
+    internal void Drain() => Drain(scanAll: false);
+
+    /// <summary>
+    /// After the host's limits changed: fails every waiter they can never serve (wherever it is in the queue:
+    /// it would otherwise hold its place and its queued weight until it reached the head), then drains.
+    /// </summary>
+    internal void OnLimitsChanged() => Drain(scanAll: true);
+
+    private void Drain(bool scanAll)
     {
         Waiter<TCost>? completeFirst = null;
         Waiter<TCost>? completeLast = null;
+        Waiter<TCost>? failFirst = null;
         lock (_sync)
         {
             if (_disposed)
@@ -172,8 +251,40 @@ internal sealed class WaiterQueue<TCost> : IDisposable
                 return;
             }
 
-            while (_head is { } head && _host.TryGrantToWaiter(head.Cost))
+            if (scanAll)
             {
+                for (var waiter = _head; waiter is not null;)
+                {
+                    var next = waiter.Next;
+                    if (_host.WhyNeverGrantable(waiter.Cost) is { } never)
+                    {
+                        Remove(waiter);
+                        waiter.Error = never;
+                        waiter.NextToComplete = failFirst;
+                        failFirst = waiter;
+                    }
+
+                    waiter = next;
+                }
+            }
+
+            while (_head is { } head)
+            {
+                if (_host.WhyNeverGrantable(head.Cost) is { } never)
+                {
+                    // The limits shrank under it: failing it is what unblocks everyone behind it.
+                    Remove(head);
+                    head.Error = never;
+                    head.NextToComplete = failFirst;
+                    failFirst = head;
+                    continue;
+                }
+
+                if (!_host.TryGrantToWaiter(head.Cost))
+                {
+                    break;
+                }
+
                 Remove(head);
                 if (completeLast is null)
                 {
@@ -191,9 +302,36 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             {
                 ArmForHead();
             }
+
+            AssertInvariants();
         }
 
         CompleteAll(completeFirst, true, null);
+        while (failFirst is { } failed)
+        {
+            failFirst = failed.NextToComplete;
+            failed.NextToComplete = null;
+            var error = failed.Error!;
+            failed.Error = null;
+            failed.Complete(false, error);
+        }
+    }
+
+    /// <summary>The wake timer fired: if it fired before the instant it was armed for, its clock truncates due times, so round them up from now on.</summary>
+    private void OnTimer()
+    {
+        if (!Volatile.Read(ref _roundTimerToMilliseconds))
+        {
+            lock (_sync)
+            {
+                if (_armedDueTicks > 0 && TimeProvider.GetTimestamp() - _armedAtTimestamp < _armedDueTicks)
+                {
+                    _roundTimerToMilliseconds = true;
+                }
+            }
+        }
+
+        Drain();
     }
 
     internal void OnCanceled(Waiter<TCost> waiter, CancellationToken token)
@@ -231,6 +369,12 @@ internal sealed class WaiterQueue<TCost> : IDisposable
     {
         var ticks = ((Int128)span.Ticks * TimeProvider.TimestampFrequency + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
         return ticks < long.MaxValue ? (long)ticks : long.MaxValue;
+    }
+
+    private static Type SystemTimerType()
+    {
+        using var timer = TimeProvider.System.CreateTimer(static _ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        return timer.GetType();
     }
 
     private static long SaturatingAdd(long a, long b) => b > long.MaxValue - a ? long.MaxValue : a + b;
@@ -276,6 +420,8 @@ internal sealed class WaiterQueue<TCost> : IDisposable
 
                 last = head;
             }
+
+            AssertInvariants();
         }
 
         CompleteAll(first, false, error);
@@ -316,6 +462,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             }
 
             _pooled = 0;
+            AssertInvariants();
         }
 
         _timer.Dispose();
@@ -342,6 +489,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
 
             wasHead = waiter == _head;
             Remove(waiter);
+            AssertInvariants();
         }
 
         if (wasHead)
@@ -428,8 +576,42 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         if (_count == 0 && !_disposed)
         {
             _host.OnWaitersChanged(false);
+            _armedDueTicks = 0;
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>
+    /// The queue's invariants: a well-formed doubly linked list whose length and total weight are
+    /// <see cref="_count"/> and <see cref="_queuedWeight"/>, every member marked queued and none past the limits
+    /// it was admitted under; nothing queued once disposed. Walks the whole list only while it is short, so that
+    /// stress tests with thousands of waiters stay linear.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Monitor.IsEntered(_sync));
+        Debug.Assert((_head is null) == (_tail is null) && (_head is null) == (_count == 0), "head, tail and count agree on emptiness");
+        Debug.Assert(_head?.Previous is null && _tail?.Next is null, "the ends have no outer links");
+        Debug.Assert(_count >= 0 && _queuedWeight >= 0 && _count <= MaxWaiters, "count and weight in range");
+        Debug.Assert(!_disposed || _count == 0, "a disposed queue holds no waiters");
+        if (_count > 1024)
+        {
+            return;
+        }
+
+        int count = 0;
+        long weight = 0;
+        Waiter<TCost>? previous = null;
+        for (var waiter = _head; waiter is not null; waiter = waiter.Next)
+        {
+            Debug.Assert(waiter.IsQueued && waiter.Previous == previous, "every member is queued and back-linked");
+            count++;
+            weight += _weight(waiter.Cost);
+            previous = waiter;
+        }
+
+        Debug.Assert(previous == _tail && count == _count && weight == _queuedWeight, "the list's length and weight are the counters");
     }
 
     private void ArmForHead()
@@ -439,6 +621,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         if (due == Timeout.InfiniteTimeSpan)
         {
             // The host wakes the queue itself when the head can go (a concurrency slot is released).
+            _armedDueTicks = 0;
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             return;
         }
@@ -456,6 +639,9 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         }
 
         // Timers take at most ~49 days; a longer wait is re-armed when this one fires.
-        _timer.Change(due < MaxTimerDue ? due : MaxTimerDue, Timeout.InfiniteTimeSpan);
+        due = due < MaxTimerDue ? due : MaxTimerDue;
+        _armedAtTimestamp = TimeProvider.GetTimestamp();
+        _armedDueTicks = ToTimestampTicks(due);
+        _timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 }
