@@ -59,8 +59,10 @@ public sealed class ProviderSimulator : IAsyncDisposable
         var log = new ChargeLog(time, options.ChargeLogCapacity);
         var statistics = new SimulatorStatistics(log);
         var settings = new GenerationSettings(options.MinOutputTokens, options.DefaultMaxOutputTokens, options.TokensPerChunk);
+        var ledger = new RateLimitLedger(options.RateLimits, time, log, options.Accounting);
         var processor = new RequestProcessor(
-            new RateLimitLedger(options.RateLimits, time, log),
+            ledger,
+            ledger.Accounting,
             statistics,
             new FaultInjector(options.Faults),
             new LatencyModel(options.Latency),

@@ -28,6 +28,13 @@ public sealed class SimulatorOptions
     /// <summary>The limits of each provider's (API key, model) accounts.</summary>
     public ProviderRateLimits RateLimits { get; set; } = new();
 
+    /// <summary>
+    /// How accounts count against their limits and which signals they send: a named profile
+    /// (<see cref="AccountingModel.Profile"/>: lenient, openai, azure, anthropic, gemini, openrouter-free, groq) or a
+    /// model set dimension by dimension. <see cref="AccountingModel.Lenient"/> by default.
+    /// </summary>
+    public AccountingModel Accounting { get; set; } = AccountingModel.Lenient();
+
     /// <summary>Delays before the first byte and between streamed chunks.</summary>
     public LatencyOptions Latency { get; set; } = new();
 
@@ -53,6 +60,8 @@ public sealed class SimulatorOptions
         ArgumentNullException.ThrowIfNull(TimeProvider, "options.TimeProvider");
         ArgumentNullException.ThrowIfNull(RateLimits, "options.RateLimits");
         ArgumentNullException.ThrowIfNull(Latency, "options.Latency");
+        ArgumentNullException.ThrowIfNull(Accounting, "options.Accounting");
+        Accounting.Validate("options.Accounting");
         ArgumentNullException.ThrowIfNull(Faults, "options.Faults");
         ArgumentOutOfRangeException.ThrowIfNegative(MinOutputTokens, "options.MinOutputTokens");
         ArgumentOutOfRangeException.ThrowIfLessThan(DefaultMaxOutputTokens, 1, "options.DefaultMaxOutputTokens");
