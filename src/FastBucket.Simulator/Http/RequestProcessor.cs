@@ -148,7 +148,7 @@ internal sealed class RequestProcessor
                 _statistics.CountFault(applied);
             }
 
-            _statistics.CountUsage(request.InputTokens, outputTokens);
+            _statistics.CountUsage(request.InputTokens, outputTokens, request.CacheReadTokens);
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException && cancellationToken.IsCancellationRequested)
         {
