@@ -44,6 +44,12 @@ public sealed class SimulatorOptions
     /// <summary>The fewest output tokens a generation produces (unless the request allows fewer); 1 by default.</summary>
     public int MinOutputTokens { get; set; } = 1;
 
+    /// <summary>
+    /// The fewest output tokens as a share of the request's maximum, from 0 (the default) to 1: with 0.3 a request
+    /// of max_tokens 400 generates 120 to 400 tokens, drawn uniformly. The larger of this and <see cref="MinOutputTokens"/> applies.
+    /// </summary>
+    public double MinOutputShare { get; set; }
+
     /// <summary>The output-token maximum of a request that states none, used for admission and generation; 256 by default.</summary>
     public int DefaultMaxOutputTokens { get; set; } = 256;
 
@@ -64,6 +70,11 @@ public sealed class SimulatorOptions
         Accounting.Validate("options.Accounting");
         ArgumentNullException.ThrowIfNull(Faults, "options.Faults");
         ArgumentOutOfRangeException.ThrowIfNegative(MinOutputTokens, "options.MinOutputTokens");
+        if (!(MinOutputShare >= 0 && MinOutputShare <= 1))
+        {
+            throw new ArgumentOutOfRangeException("options.MinOutputShare", MinOutputShare, "options.MinOutputShare must be from 0 to 1.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(DefaultMaxOutputTokens, 1, "options.DefaultMaxOutputTokens");
         ArgumentOutOfRangeException.ThrowIfLessThan(TokensPerChunk, 1, "options.TokensPerChunk");
         ArgumentOutOfRangeException.ThrowIfNegative(ChargeLogCapacity, "options.ChargeLogCapacity");

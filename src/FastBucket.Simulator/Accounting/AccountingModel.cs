@@ -85,19 +85,17 @@ public sealed class AccountingModel
     /// and the estimated number of tokens based on the character count of your request", kept (no refund is
     /// documented); limits are quantized ("60,000 requests/minute may be enforced as 1,000 requests/second"): a
     /// bucket of one second's worth on top of the minute's; "unsuccessful requests contribute to your per-minute
-    /// limit"; full x-ratelimit-* headers; 429s carry "Please try again in 1.234s" and no Retry-After.
+    /// limit", read as a 429 costing a request (RPM, RPD; the harsher reading that it also costs its tokens is
+    /// available as <c>tpm=quantized:1s+keep+refused</c>); full x-ratelimit-* headers; 429s carry "Please try again in 1.234s" and no Retry-After.
     /// </summary>
     /// <returns>A new instance.</returns>
     public static AccountingModel OpenAI()
     {
         var model = new AccountingModel { Name = "openai", Tokens = TokenCharge.MaxOfInputAndMaxOutput, RetryAfterHeader = false };
-        foreach (RateLimitDimension dimension in new[] { RateLimitDimension.RequestsPerMinute, RateLimitDimension.TokensPerMinute })
-        {
-            model[dimension] = new DimensionAccounting { Enforcement = EnforcementKind.Quantized, Period = TimeSpan.FromSeconds(1), Settlement = ChargeSettlement.KeepAdmissionCharge, ChargeRefused = true };
-        }
-
+        model[RateLimitDimension.RequestsPerMinute] = new DimensionAccounting { Enforcement = EnforcementKind.Quantized, Period = TimeSpan.FromSeconds(1), Settlement = ChargeSettlement.KeepAdmissionCharge, ChargeRefused = true };
+        model[RateLimitDimension.TokensPerMinute] = new DimensionAccounting { Enforcement = EnforcementKind.Quantized, Period = TimeSpan.FromSeconds(1), Settlement = ChargeSettlement.KeepAdmissionCharge };
         model[RateLimitDimension.RequestsPerDay] = new DimensionAccounting { Settlement = ChargeSettlement.KeepAdmissionCharge, ChargeRefused = true };
-        model[RateLimitDimension.TokensPerDay] = new DimensionAccounting { Settlement = ChargeSettlement.KeepAdmissionCharge, ChargeRefused = true };
+        model[RateLimitDimension.TokensPerDay] = new DimensionAccounting { Settlement = ChargeSettlement.KeepAdmissionCharge };
         return model;
     }
 
@@ -194,6 +192,107 @@ public sealed class AccountingModel
             _ => null,
         };
         return model is not null;
+    }
+
+    /// <summary>
+    /// Sets dimensions from the compact form <c>rpm=window:10s,tpm=quantized:1s+keep+refused,rpd=day:America/Los_Angeles</c>:
+    /// per dimension (rpm, tpm, itpm, otpm, rpd, tpd) a kind (<c>bucket</c>, <c>quantized:N s</c>, <c>window:N s</c>,
+    /// <c>sliding</c>, <c>day:ZONE</c>), then any of <c>+keep</c> (no refund at completion) and <c>+refused</c>
+    /// (429s charged). A dimension named replaces its whole setting.
+    /// </summary>
+    /// <param name="text">The text to parse.</param>
+    /// <param name="error">What is wrong when the text is invalid.</param>
+    /// <returns>Whether the text is valid; nothing is changed when it is not.</returns>
+    public bool TrySetDimensions(string? text, [NotNullWhen(false)] out string? error)
+    {
+        var parsed = new Dictionary<RateLimitDimension, DimensionAccounting>();
+        foreach (string part in (text ?? string.Empty).Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int equals = part.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || !RateLimitDimensions.TryParseShortName(part.AsSpan(0, equals).Trim(), out RateLimitDimension dimension))
+            {
+                error = $"'{part}' is not of the form dimension=kind (dimensions: rpm, tpm, itpm, otpm, rpd, tpd).";
+                return false;
+            }
+
+            string[] pieces = part[(equals + 1)..].Split('+', StringSplitOptions.TrimEntries);
+            var accounting = new DimensionAccounting();
+            int colon = pieces[0].IndexOf(':', StringComparison.Ordinal);
+            string kind = (colon < 0 ? pieces[0] : pieces[0][..colon]).ToLowerInvariant();
+            string? argument = colon < 0 ? null : pieces[0][(colon + 1)..];
+            switch (kind)
+            {
+                case "bucket":
+                    break;
+                case "sliding":
+                    accounting.Enforcement = EnforcementKind.SlidingLog;
+                    break;
+                case "quantized" or "window" when TryParseSeconds(argument, out TimeSpan period):
+                    accounting.Enforcement = kind == "window" ? EnforcementKind.FixedWindow : EnforcementKind.Quantized;
+                    accounting.Period = period;
+                    break;
+                case "day" when argument is not null && TryFindZone(argument, out TimeZoneInfo? zone):
+                    accounting.Enforcement = EnforcementKind.CalendarDay;
+                    accounting.TimeZone = zone;
+                    break;
+                default:
+                    error = $"'{pieces[0]}' is not a kind: bucket, quantized:1s, window:10s, sliding, day:UTC or day:America/Los_Angeles.";
+                    return false;
+            }
+
+            foreach (string flag in pieces.Skip(1))
+            {
+                switch (flag.ToLowerInvariant())
+                {
+                    case "keep": accounting.Settlement = ChargeSettlement.KeepAdmissionCharge; break;
+                    case "refused": accounting.ChargeRefused = true; break;
+                    default:
+                        error = $"'+{flag}' is not a flag: +keep (no refund at completion), +refused (429s charged).";
+                        return false;
+                }
+            }
+
+            parsed[dimension] = accounting;
+        }
+
+        foreach ((RateLimitDimension dimension, DimensionAccounting accounting) in parsed)
+        {
+            this[dimension] = accounting;
+        }
+
+        error = null;
+        return true;
+
+        static bool TryParseSeconds(string? value, out TimeSpan period)
+        {
+            period = default;
+            string trimmed = value?.Trim().TrimEnd('s', 'S') ?? string.Empty;
+            if (!double.TryParse(trimmed, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+                || seconds < 0.001 || seconds > 86_400)
+            {
+                return false;
+            }
+
+            period = TimeSpan.FromSeconds(seconds);
+            return true;
+        }
+
+        static bool TryFindZone(string id, [NotNullWhen(true)] out TimeZoneInfo? zone)
+        {
+            if (id.Equals("UTC", StringComparison.OrdinalIgnoreCase))
+            {
+                zone = TimeZoneInfo.Utc;
+                return true;
+            }
+
+            if (id.Equals("America/Los_Angeles", StringComparison.OrdinalIgnoreCase))
+            {
+                zone = PacificTime;
+                return true;
+            }
+
+            return TimeZoneInfo.TryFindSystemTimeZoneById(id, out zone);
+        }
     }
 
     /// <summary>America/Los_Angeles (Pacific time with daylight saving), by IANA or Windows id.</summary>

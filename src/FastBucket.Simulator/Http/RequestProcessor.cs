@@ -278,7 +278,7 @@ internal sealed class RequestProcessor
             return 0;
         }
 
-        int minimum = Math.Min(_settings.MinOutputTokens, maximum);
+        int minimum = Math.Min(Math.Max(_settings.MinOutputTokens, (int)Math.Ceiling(_settings.MinOutputShare * maximum)), maximum);
         return minimum + (int)Math.Min(maximum - minimum, Math.Floor(draw * (maximum - minimum + 1)));
     }
 
