@@ -63,8 +63,10 @@ internal static class FidelityCell
             }
 
             TimeSpan window = dimension is RateLimitDimension.RequestsPerDay or RateLimitDimension.TokensPerDay ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1);
+            // A refused-charge entry names a component (requests, tokens) that several dimensions count; it counts
+            // on this one only where the profile charges refusals to it.
             double consumed = log.Where(r => r.Kind != ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(dimension));
-            double counted = log.Sum(r => (double)r.AmountOf(dimension));
+            double counted = consumed + (accounting[dimension].ChargeRefused ? log.Where(r => r.Kind == ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(dimension)) : 0);
             double needed = EnforcementCapacity.ShortestSeconds(limit, window, accounting[dimension], consumed);
             double dimensionShare = counted / EnforcementCapacity.Allowed(limit, window, accounting[dimension], client.WallSeconds);
             if (binding is null || needed > shortest || (needed == shortest && dimensionShare > share))

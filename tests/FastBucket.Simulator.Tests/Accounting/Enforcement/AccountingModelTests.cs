@@ -302,6 +302,42 @@ public sealed class AccountingModelTests
         Assert.Equal("options.Accounting[RequestsPerMinute].Period", error.ParamName);
     }
 
+    [Fact]
+    public void TrySetDimensions_CompactForm_SetsEachNamedDimensionWhole()
+    {
+        AccountingModel model = AccountingModel.Lenient();
+
+        Assert.True(model.TrySetDimensions("rpm=window:10s+refused, tpm=quantized:0.5s+keep; rpd=day:America/Los_Angeles, itpm=sliding", out string? error), error);
+
+        Assert.Equal(EnforcementKind.FixedWindow, model[RateLimitDimension.RequestsPerMinute].Enforcement);
+        Assert.Equal(TimeSpan.FromSeconds(10), model[RateLimitDimension.RequestsPerMinute].Period);
+        Assert.True(model[RateLimitDimension.RequestsPerMinute].ChargeRefused);
+        Assert.Equal(EnforcementKind.Quantized, model[RateLimitDimension.TokensPerMinute].Enforcement);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), model[RateLimitDimension.TokensPerMinute].Period);
+        Assert.Equal(ChargeSettlement.KeepAdmissionCharge, model[RateLimitDimension.TokensPerMinute].Settlement);
+        Assert.Equal(AccountingModel.PacificTime, model[RateLimitDimension.RequestsPerDay].TimeZone);
+        Assert.Equal(EnforcementKind.SlidingLog, model[RateLimitDimension.InputTokensPerMinute].Enforcement);
+        Assert.Equal(EnforcementKind.TokenBucket, model[RateLimitDimension.OutputTokensPerMinute].Enforcement);
+    }
+
+    [Theory]
+    [InlineData("rpm", "dimension=kind")]
+    [InlineData("xpm=bucket", "dimension=kind")]
+    [InlineData("rpm=window", "is not a kind")]
+    [InlineData("rpm=window:0s", "is not a kind")]
+    [InlineData("rpd=day:Mars/Olympus", "is not a kind")]
+    [InlineData("rpm=bucket+refund", "is not a flag")]
+    public void TrySetDimensions_Invalid_ReportsWhyAndChangesNothing(string text, string expected)
+    {
+        AccountingModel model = AccountingModel.Lenient();
+        model.Name = "before";
+
+        Assert.False(model.TrySetDimensions("tpm=sliding," + text, out string? error));
+
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Equal(EnforcementKind.TokenBucket, model[RateLimitDimension.TokensPerMinute].Enforcement);
+    }
+
     private static RateLimitAccount Account(FakeTimeProvider time, string limits, RateLimitDimension dimension, DimensionAccounting accounting, ChargeLog? log = null)
     {
         var model = new AccountingModel();
