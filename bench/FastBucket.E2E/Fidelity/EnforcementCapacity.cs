@@ -5,12 +5,13 @@ namespace FastBucket.E2E.Fidelity;
 /// <summary>
 /// What one dimension's enforcement admits over a run that starts with the account full, and the reverse: the
 /// shortest run in which it admits a given amount. Token bucket: limit + rate × t; quantized: one period's worth +
-/// rate × t; fixed windows of P: a window's share for each window begun (a run aligned to a window's start);
+/// rate × t; fixed windows of P: a window's share for each window begun (the run starting <c>offset</c> seconds into
+/// a clock-aligned window);
 /// sliding log: the limit for each window begun; calendar day: the day's limit (runs within one day).
 /// </summary>
 internal static class EnforcementCapacity
 {
-    public static double Allowed(long limit, TimeSpan window, DimensionAccounting accounting, double seconds)
+    public static double Allowed(long limit, TimeSpan window, DimensionAccounting accounting, double seconds, double offset)
     {
         double rate = limit / window.TotalSeconds;
         double period = accounting.Period.TotalSeconds;
@@ -18,13 +19,13 @@ internal static class EnforcementCapacity
         {
             EnforcementKind.TokenBucket => limit + (rate * seconds),
             EnforcementKind.Quantized => Math.Min(limit, rate * period) + (rate * seconds),
-            EnforcementKind.FixedWindow => PerWindow(limit, window, period) * (Math.Floor(seconds / period) + 1),
+            EnforcementKind.FixedWindow => PerWindow(limit, window, period) * (Math.Floor((offset % period + seconds) / period) + 1),
             EnforcementKind.SlidingLog => limit * (Math.Floor(seconds / window.TotalSeconds) + 1),
             _ => limit,
         };
     }
 
-    public static double ShortestSeconds(long limit, TimeSpan window, DimensionAccounting accounting, double consumed)
+    public static double ShortestSeconds(long limit, TimeSpan window, DimensionAccounting accounting, double consumed, double offset)
     {
         if (consumed <= 0)
         {
@@ -37,7 +38,7 @@ internal static class EnforcementCapacity
         {
             EnforcementKind.TokenBucket => Math.Max(0, (consumed - limit) / rate),
             EnforcementKind.Quantized => Math.Max(0, (consumed - Math.Min(limit, rate * period)) / rate),
-            EnforcementKind.FixedWindow => (Math.Ceiling(consumed / PerWindow(limit, window, period)) - 1) * period,
+            EnforcementKind.FixedWindow => Math.Max(0, ((Math.Ceiling(consumed / PerWindow(limit, window, period)) - 1) * period) - (offset % period)),
             EnforcementKind.SlidingLog => (Math.Ceiling(consumed / limit) - 1) * window.TotalSeconds,
             _ => consumed <= limit ? 0 : double.PositiveInfinity,
         };

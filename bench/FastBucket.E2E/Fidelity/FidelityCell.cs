@@ -36,6 +36,7 @@ internal static class FidelityCell
         deadline.CancelAfter(timeout);
         string notes;
         bool timedOut = false;
+        DateTimeOffset startedAt = DateTimeOffset.UtcNow;
         try
         {
             notes = await contender.RunAsync(simulator.BaseAddress, requests, profile.NaiveShape, recorder, deadline.Token);
@@ -67,8 +68,9 @@ internal static class FidelityCell
             // on this one only where the profile charges refusals to it.
             double consumed = log.Where(r => r.Kind != ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(dimension));
             double counted = consumed + (accounting[dimension].ChargeRefused ? log.Where(r => r.Kind == ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(dimension)) : 0);
-            double needed = EnforcementCapacity.ShortestSeconds(limit, window, accounting[dimension], consumed);
-            double dimensionShare = counted / EnforcementCapacity.Allowed(limit, window, accounting[dimension], client.WallSeconds);
+            double offset = (startedAt.UtcTicks % accounting[dimension].Period.Ticks) / (double)TimeSpan.TicksPerSecond;
+            double needed = EnforcementCapacity.ShortestSeconds(limit, window, accounting[dimension], consumed, offset);
+            double dimensionShare = counted / EnforcementCapacity.Allowed(limit, window, accounting[dimension], client.WallSeconds, offset);
             if (binding is null || needed > shortest || (needed == shortest && dimensionShare > share))
             {
                 binding = dimension;

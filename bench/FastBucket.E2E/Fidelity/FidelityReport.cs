@@ -12,7 +12,7 @@ internal static class FidelityReport
 
     public static string ConsoleLine(FidelityResult r, TimeSpan elapsed) => string.Create(
         Invariant,
-        $"[{elapsed.TotalSeconds,5:0}s] {r.Profile.Name,-16} {r.Contender,-36} 429s {r.RateLimited,5}  failed {r.OtherFailures,4}  share {r.BindingShare,6:P1} ({Short(r.Binding)})  wall {r.Client.WallSeconds,6:0.0} s (shortest {Seconds(r.ShortestWallSeconds)}){(r.TimedOut ? "  TIMED OUT" : string.Empty)}");
+        $"[{elapsed.TotalSeconds,5:0}s] {r.Profile.Name,-16} {r.Contender,-36} 429s {r.RateLimited,5}  failed {r.OtherFailures,4}  share {r.BindingShare,6:P1} ({Short(r.Binding)})  wall {r.Client.WallSeconds,6:0.0} s (shortest {Shortest(r)}){(r.TimedOut ? "  TIMED OUT" : string.Empty)}");
 
     /// <summary>The issue's goal for FastBucket's rows: 0 429s with limits known, at most 3 discovered, share at least 90% (95% on a continuous bucket), no failures.</summary>
     public static string Goal(FidelityResult r)
@@ -72,7 +72,7 @@ internal static class FidelityReport
 
         Line($"# Provider fidelity matrix{(smoke ? " (smoke: short runs, not results)" : string.Empty)}");
         md.AppendLine();
-        Line($"Written by `dotnet run -c Release --project bench/FastBucket.E2E -- {(smoke ? "--matrix-smoke" : "--matrix")}` (do not edit by hand; run it again). Started {started:yyyy-MM-dd HH:mm} UTC, {results.Count} cells at once, {elapsed.TotalMinutes:0.0} min in all.");
+        Line($"Written by `dotnet run -c Release --project bench/FastBucket.E2E -- {(smoke ? "--matrix-smoke" : "--matrix")}` (do not edit by hand; run it again). Started {started:yyyy-MM-dd HH:mm} UTC, {results.Count} cells (those of the contender without a limiter first, one at a time; then all others at once), {elapsed.TotalMinutes:0.0} min in all.");
         Line($"Machine: {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; load average (1, 5, 15 min) {loadBefore} before, {loadAfter} after: the machine was shared with other builds, so wall times carry scheduling noise.");
         Line($"Latency `{FidelityMatrix.Latency}` before the first byte, simulator and workload seed {options.Seed}. Each cell has its own simulator on its own loopback port, with a full account.");
         md.AppendLine();
@@ -88,7 +88,7 @@ internal static class FidelityReport
         foreach (FidelityResult r in results.Where(r => Goal(r).Length > 0))
         {
             var c = r.Client;
-            Line($"| {r.Profile.Name} | {(r.Contender.Contains("discovered", StringComparison.Ordinal) ? "discovered" : "known")} | {r.RateLimited:N0} | {r.OtherFailures:N0} | {r.BindingShare:P1} ({Short(r.Binding)}) | {c.WallSeconds:0.0}{(r.TimedOut ? " (timed out)" : string.Empty)} | {Seconds(r.ShortestWallSeconds)} | {Goal(r)} |");
+            Line($"| {r.Profile.Name} | {(r.Contender.Contains("discovered", StringComparison.Ordinal) ? "discovered" : "known")} | {r.RateLimited:N0} | {r.OtherFailures:N0} | {r.BindingShare:P1} ({Short(r.Binding)}) | {c.WallSeconds:0.0}{(r.TimedOut ? " (timed out)" : string.Empty)} | {Shortest(r)} | {Goal(r)} |");
         }
 
         md.AppendLine();
@@ -101,14 +101,14 @@ internal static class FidelityReport
             md.AppendLine();
             Line($"### {profile.Name}: {profile.Limits} ({group.First().Client.Succeeded + group.First().Client.Failed} requests)");
             md.AppendLine();
-            Line($"Accounting: {profile.AccountingModel()}.");
+            Line($"Accounting: {Describe(profile)}.");
             md.AppendLine();
             md.AppendLine("| Contender | 429s | Other failures | Binding limit share | Wall s | Shortest wall s | Sends | Cache-read tokens |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (FidelityResult r in group)
             {
                 var c = r.Client;
-                Line($"| {r.Contender} | {r.RateLimited:N0} | {r.OtherFailures:N0} | {r.BindingShare:P1} ({Short(r.Binding)}) | {c.WallSeconds:0.0}{(r.TimedOut ? " (timed out)" : string.Empty)} | {Seconds(r.ShortestWallSeconds)} | {c.Sends:N0} | {r.CacheReadTokens:N0} |");
+                Line($"| {r.Contender} | {r.RateLimited:N0} | {r.OtherFailures:N0} | {r.BindingShare:P1} ({Short(r.Binding)}) | {c.WallSeconds:0.0}{(r.TimedOut ? " (timed out)" : string.Empty)} | {Shortest(r)} | {c.Sends:N0} | {r.CacheReadTokens:N0} |");
             }
 
             md.AppendLine();
@@ -124,10 +124,21 @@ internal static class FidelityReport
         md.AppendLine("- **429s**: counted by the simulator. **Other failures**: requests that did not end in success (given up after 429s, timed out, circuit open).");
         md.AppendLine("- **Binding limit**: the dimension whose enforcement needs the longest run for what the workload consumed. **Share**: everything the simulator counted on it (admission charges, less refunds where the profile settles, plus refused requests where the profile charges them) over what its enforcement admits in the run's wall time starting full: bucket L + L/60 s × t; quantized (OpenAI) one second's worth + L/60 s × t; fixed windows of P (Azure, OpenRouter) L×P/60 per window begun; sliding log (Gemini) L per 60 s begun.");
         md.AppendLine("- **Shortest wall s**: the shortest run in which that enforcement admits what the workload consumed (the inverse of the above; latency of the last request not included).");
-        md.AppendLine("- **Wall s**: from handing over the whole workload to the end of the last request.");
+        md.AppendLine("- **Wall s**: from handing over the whole workload to the end of the last request. A cell still unfinished after 12 minutes (smoke: 30 s) is stopped: its unfinished requests count as failures.");
         md.AppendLine("- The single-bucket contenders (Polly, cookbook) are told the RPM and the TPM (Anthropic: the ITPM; OpenRouter: no token limit); the resilience handler is told nothing.");
         return md.ToString();
     }
+
+    /// <summary>The profile's accounting, limited dimensions only.</summary>
+    private static string Describe(FidelityProfile profile)
+    {
+        AccountingModel model = profile.AccountingModel();
+        var dimensions = Enum.GetValues<RateLimitDimension>().Where(d => profile.Limits[d] is not null).Select(d => $"{Short(d)} {model[d]}");
+        return $"`{model.Name}`: token charge {model.Tokens}, headers {model.Headers}, retry-after header {(model.RetryAfterHeader ? "yes" : "no")}{(model.PromptCaching ? ", prompt caching" : string.Empty)}; {string.Join("; ", dimensions)}";
+    }
+
+    /// <summary>The shortest wall time; for a run stopped unfinished, of the part it finished.</summary>
+    private static string Shortest(FidelityResult r) => Seconds(r.ShortestWallSeconds) + (r.TimedOut ? " (of what finished)" : string.Empty);
 
     private static string Short(RateLimitDimension? dimension) => dimension switch
     {
