@@ -19,7 +19,7 @@ internal static class FidelityMatrix
     public static async Task<int> RunAsync(E2EOptions options, CancellationToken cancellationToken)
     {
         bool smoke = options.Matrix == MatrixMode.Smoke;
-        TimeSpan timeout = smoke ? TimeSpan.FromSeconds(30) : TimeSpan.FromMinutes(12);
+        TimeSpan timeout = smoke ? TimeSpan.FromSeconds(25) : TimeSpan.FromMinutes(12);
         var profiles = new List<FidelityProfile>(FidelityProfile.All);
         if (!smoke)
         {

@@ -124,7 +124,7 @@ internal static class FidelityReport
         md.AppendLine("- **429s**: counted by the simulator. **Other failures**: requests that did not end in success (given up after 429s, timed out, circuit open).");
         md.AppendLine("- **Binding limit**: the dimension whose enforcement needs the longest run for what the workload consumed. **Share**: everything the simulator counted on it (admission charges, less refunds where the profile settles, plus refused requests where the profile charges them) over what its enforcement admits in the run's wall time starting full: bucket L + L/60 s × t; quantized (OpenAI) one second's worth + L/60 s × t; fixed windows of P (Azure, OpenRouter) L×P/60 per window begun; sliding log (Gemini) L per 60 s begun.");
         md.AppendLine("- **Shortest wall s**: the shortest run in which that enforcement admits what the workload consumed (the inverse of the above; latency of the last request not included).");
-        md.AppendLine("- **Wall s**: from handing over the whole workload to the end of the last request. A cell still unfinished after 12 minutes (smoke: 30 s) is stopped: its unfinished requests count as failures.");
+        md.AppendLine("- **Wall s**: from handing over the whole workload to the end of the last request. A cell still unfinished after 12 minutes (smoke: 25 s) is stopped: its unfinished requests count as failures.");
         md.AppendLine("- The single-bucket contenders (Polly, cookbook) are told the RPM and the TPM (Anthropic: the ITPM; OpenRouter: no token limit); the resilience handler is told nothing.");
         return md.ToString();
     }
