@@ -24,6 +24,9 @@ public sealed class AccountingProfileTests
         // 60 RPM quantized to one per second: the second request at the same instant is refused.
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         Assert.Null(RunningSimulator.Header(second, "retry-after"));
+
+        // The headers report the minute, not the quantum: 58 left (one admitted, one refused and charged).
+        Assert.Equal("58", RunningSimulator.Header(second, "x-ratelimit-remaining-requests"));
         JsonElement error = (await RunningSimulator.ReadJsonAsync(second)).GetProperty("error");
         Assert.Contains("Please try again in 1s.", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());

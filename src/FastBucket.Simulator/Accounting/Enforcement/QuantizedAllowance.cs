@@ -48,15 +48,9 @@ internal sealed class QuantizedAllowance : Allowance
         _quantum.Return(amount, takenAt, at);
     }
 
-    /// <summary>The minute's limit, with what is left now in the tighter of the two buckets.</summary>
-    public override AllowanceSnapshot Snapshot(AccountingInstant at)
-    {
-        AllowanceSnapshot window = _window.Snapshot(at);
-        double quantumLeft = Math.Max(0, _quantum.Level);
-        return window with
-        {
-            Remaining = Math.Min(window.Remaining, quantumLeft),
-            TimeUntilFull = window.TimeUntilFull > _quantum.TimeUntilFull ? window.TimeUntilFull : _quantum.TimeUntilFull,
-        };
-    }
+    /// <summary>
+    /// The minute's bucket alone, as OpenAI's headers report it: a 429 from the quantum can arrive while the headers
+    /// still show plenty remaining (the real vector: "Limit 150000, Used 149984" next to remaining 149984 tokens).
+    /// </summary>
+    public override AllowanceSnapshot Snapshot(AccountingInstant at) => _window.Snapshot(at);
 }
