@@ -1,8 +1,12 @@
 using System.Globalization;
+using FastBucket.E2E.Fidelity;
 
 namespace FastBucket.E2E;
 
-/// <summary>The command line: <c>[--quick] [--requests N] [--rpm N] [--tpm N] [--latency SPEC] [--seed N] [--only a,b] [--out DIR]</c>.</summary>
+/// <summary>
+/// The command line: <c>[--quick] [--requests N] [--rpm N] [--tpm N] [--latency SPEC] [--seed N] [--only a,b] [--out DIR]</c>,
+/// or the fidelity matrix: <c>--matrix | --matrix-smoke [--profiles a,b] [--only a,b] [--seed N] [--out DIR]</c>.
+/// </summary>
 internal sealed record E2EOptions
 {
     public static readonly string[] ContenderKeys = ["fastbucket", "resilience", "polly", "cookbook"];
@@ -22,6 +26,11 @@ internal sealed record E2EOptions
     public IReadOnlyList<string> Only { get; init; } = ContenderKeys;
 
     public string OutDirectory { get; init; } = "perf-results";
+
+    public MatrixMode Matrix { get; init; }
+
+    /// <summary>The matrix's profiles to run (accounting names); <see langword="null"/> for all.</summary>
+    public IReadOnlyList<string>? Profiles { get; init; }
 
     /// <summary>e2e for the full run, e2e-quick for a sanity run, so that a quick run never overwrites the results.</summary>
     public string FileStem => Quick ? "e2e-quick" : "e2e";
@@ -43,6 +52,9 @@ internal sealed record E2EOptions
             options = args[i] switch
             {
                 "--quick" => options,
+                "--matrix" => options with { Matrix = MatrixMode.Full },
+                "--matrix-smoke" => options with { Matrix = MatrixMode.Smoke },
+                "--profiles" => options with { Profiles = ParseProfiles(Value()) },
                 "--requests" => options with { Requests = Positive(Value(), "--requests", 1, 100_000) },
                 "--rpm" => options with { RequestsPerMinute = Positive(Value(), "--rpm", 60, 10_000_000) },
                 "--tpm" => options with { TokensPerMinute = Positive(Value(), "--tpm", 60, 100_000_000) },
@@ -50,7 +62,7 @@ internal sealed record E2EOptions
                 "--seed" => options with { Seed = Positive(Value(), "--seed", 0, int.MaxValue) },
                 "--out" => options with { OutDirectory = Value() },
                 "--only" => options with { Only = ParseOnly(Value()) },
-                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --quick, --requests N, --rpm N, --tpm N, --latency SPEC, --seed N, --only {string.Join(',', ContenderKeys)}, --out DIR.", nameof(args)),
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --matrix, --matrix-smoke, --profiles a,b, --quick, --requests N, --rpm N, --tpm N, --latency SPEC, --seed N, --only {string.Join(',', ContenderKeys)}, --out DIR.", nameof(args)),
             };
         }
 
@@ -61,6 +73,21 @@ internal sealed record E2EOptions
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
             ? value
             : throw new ArgumentOutOfRangeException(name, text, $"{name} must be a whole number from {min} to {max}.");
+
+    private static string[] ParseProfiles(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var known = FidelityProfile.All.Select(p => p.Accounting).ToArray();
+        foreach (var name in names)
+        {
+            if (!known.Contains(name))
+            {
+                throw new ArgumentOutOfRangeException("--profiles", name, $"--profiles takes a comma-separated list of: {string.Join(", ", known)}.");
+            }
+        }
+
+        return names;
+    }
 
     private static string[] ParseOnly(string text)
     {

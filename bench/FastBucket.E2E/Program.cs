@@ -2,6 +2,7 @@ using System.Globalization;
 using FastBucket.E2E;
 using FastBucket.E2E.Contenders;
 using FastBucket.E2E.Contenders.Cookbook;
+using FastBucket.E2E.Fidelity;
 using FastBucket.E2E.Measurement;
 using FastBucket.E2E.Reporting;
 using FastBucket.E2E.Workload;
@@ -23,6 +24,11 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     interrupt.Cancel();
 };
+
+if (options.Matrix != MatrixMode.None)
+{
+    return await FidelityMatrix.RunAsync(options, interrupt.Token);
+}
 
 var limits = new LimitShape(options.RequestsPerMinute, options.TokensPerMinute);
 var requests = WorkloadGenerator.Generate(options.Requests, options.Seed);

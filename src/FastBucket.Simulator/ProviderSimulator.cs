@@ -58,9 +58,11 @@ public sealed class ProviderSimulator : IAsyncDisposable
         TimeProvider time = options.TimeProvider;
         var log = new ChargeLog(time, options.ChargeLogCapacity);
         var statistics = new SimulatorStatistics(log);
-        var settings = new GenerationSettings(options.MinOutputTokens, options.DefaultMaxOutputTokens, options.TokensPerChunk);
+        var settings = new GenerationSettings(options.MinOutputTokens, options.DefaultMaxOutputTokens, options.TokensPerChunk, options.MinOutputShare);
+        var ledger = new RateLimitLedger(options.RateLimits, time, log, options.Accounting);
         var processor = new RequestProcessor(
-            new RateLimitLedger(options.RateLimits, time, log),
+            ledger,
+            ledger.Accounting,
             statistics,
             new FaultInjector(options.Faults),
             new LatencyModel(options.Latency),

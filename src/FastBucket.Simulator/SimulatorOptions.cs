@@ -28,6 +28,13 @@ public sealed class SimulatorOptions
     /// <summary>The limits of each provider's (API key, model) accounts.</summary>
     public ProviderRateLimits RateLimits { get; set; } = new();
 
+    /// <summary>
+    /// How accounts count against their limits and which signals they send: a named profile
+    /// (<see cref="AccountingModel.Profile"/>: lenient, openai, azure, anthropic, gemini, openrouter-free, groq) or a
+    /// model set dimension by dimension. <see cref="AccountingModel.Lenient"/> by default.
+    /// </summary>
+    public AccountingModel Accounting { get; set; } = AccountingModel.Lenient();
+
     /// <summary>Delays before the first byte and between streamed chunks.</summary>
     public LatencyOptions Latency { get; set; } = new();
 
@@ -36,6 +43,12 @@ public sealed class SimulatorOptions
 
     /// <summary>The fewest output tokens a generation produces (unless the request allows fewer); 1 by default.</summary>
     public int MinOutputTokens { get; set; } = 1;
+
+    /// <summary>
+    /// The fewest output tokens as a share of the request's maximum, from 0 (the default) to 1: with 0.3 a request
+    /// of max_tokens 400 generates 120 to 400 tokens, drawn uniformly. The larger of this and <see cref="MinOutputTokens"/> applies.
+    /// </summary>
+    public double MinOutputShare { get; set; }
 
     /// <summary>The output-token maximum of a request that states none, used for admission and generation; 256 by default.</summary>
     public int DefaultMaxOutputTokens { get; set; } = 256;
@@ -53,8 +66,15 @@ public sealed class SimulatorOptions
         ArgumentNullException.ThrowIfNull(TimeProvider, "options.TimeProvider");
         ArgumentNullException.ThrowIfNull(RateLimits, "options.RateLimits");
         ArgumentNullException.ThrowIfNull(Latency, "options.Latency");
+        ArgumentNullException.ThrowIfNull(Accounting, "options.Accounting");
+        Accounting.Validate("options.Accounting");
         ArgumentNullException.ThrowIfNull(Faults, "options.Faults");
         ArgumentOutOfRangeException.ThrowIfNegative(MinOutputTokens, "options.MinOutputTokens");
+        if (!(MinOutputShare >= 0 && MinOutputShare <= 1))
+        {
+            throw new ArgumentOutOfRangeException("options.MinOutputShare", MinOutputShare, "options.MinOutputShare must be from 0 to 1.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(DefaultMaxOutputTokens, 1, "options.DefaultMaxOutputTokens");
         ArgumentOutOfRangeException.ThrowIfLessThan(TokensPerChunk, 1, "options.TokensPerChunk");
         ArgumentOutOfRangeException.ThrowIfNegative(ChargeLogCapacity, "options.ChargeLogCapacity");

@@ -21,6 +21,7 @@ public sealed class SimulatorStatistics
     private long _badRequests;
     private long _inputTokens;
     private long _outputTokens;
+    private long _cacheReadTokens;
 
     internal SimulatorStatistics(ChargeLog log)
     {
@@ -48,6 +49,9 @@ public sealed class SimulatorStatistics
 
     /// <summary>Input tokens reported in the usage of admitted requests.</summary>
     public long InputTokens => Interlocked.Read(ref _inputTokens);
+
+    /// <summary>Input tokens of admitted requests read from the prompt cache (included in <see cref="InputTokens"/>).</summary>
+    public long CacheReadTokens => Interlocked.Read(ref _cacheReadTokens);
 
     /// <summary>Output tokens reported in the usage of admitted requests.</summary>
     public long OutputTokens => Interlocked.Read(ref _outputTokens);
@@ -104,8 +108,9 @@ public sealed class SimulatorStatistics
 
     internal void CountFault(FaultKind kind) => Interlocked.Increment(ref _faults[IndexOf(kind)]);
 
-    internal void CountUsage(long inputTokens, long outputTokens)
+    internal void CountUsage(long inputTokens, long outputTokens, long cacheReadTokens)
     {
+        Interlocked.Add(ref _cacheReadTokens, cacheReadTokens);
         Interlocked.Add(ref _inputTokens, inputTokens);
         Interlocked.Add(ref _outputTokens, outputTokens);
     }

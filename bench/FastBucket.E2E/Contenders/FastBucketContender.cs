@@ -7,13 +7,35 @@ using FastBucket.Quotas;
 
 namespace FastBucket.E2E.Contenders;
 
-/// <summary>FastBucket: one <see cref="FastBucketHandler"/> with the account's RPM and TPM, default options otherwise.</summary>
+/// <summary>
+/// FastBucket: one <see cref="FastBucketHandler"/>, default options otherwise. By default (the e2e run) it is told
+/// the account's RPM and TPM for OpenAI; the fidelity matrix names the provider and either gives it every limit of
+/// the account (limits known) or none, so that it learns them from the provider's signals (limits discovered).
+/// </summary>
 internal sealed class FastBucketContender : IContender
 {
-    public string Name => "FastBucket";
+    private readonly LlmProvider _provider;
+    private readonly QuotaLimits? _knownLimits;
+    private readonly bool _discover;
+
+    public FastBucketContender()
+    {
+        _provider = LlmProvider.OpenAI;
+    }
+
+    /// <param name="provider">The provider the handler reads signals of.</param>
+    /// <param name="knownLimits">The account's limits as its owner knows them; <see langword="null"/> to discover them.</param>
+    public FastBucketContender(LlmProvider provider, QuotaLimits? knownLimits)
+    {
+        _provider = provider;
+        _knownLimits = knownLimits;
+        _discover = knownLimits is null;
+    }
+
+    public string Name => _discover ? "FastBucket (limits discovered)" : _knownLimits is null ? "FastBucket" : "FastBucket (limits known)";
 
     public string Wiring =>
-        "`HttpClient(FastBucketHandler(Provider = OpenAI, Quotas = QuotaRegistry(Limits = RPM + TPM), defaults otherwise: "
+        $"`HttpClient(FastBucketHandler(Provider = {_provider}, Quotas = QuotaRegistry(Limits = {(_discover ? "none: discovered from signals" : _knownLimits is null ? "RPM + TPM" : "every limit of the account")}), defaults otherwise: "
         + "tiktoken estimate + calibrator, reserve input + max_tokens, reconcile to usage, up to 6 retries honouring Retry-After), "
         + "SocketsHttpHandler)`, `HttpClient.Timeout` infinite (the wait for quota happens inside the handler)";
 
@@ -21,13 +43,13 @@ internal sealed class FastBucketContender : IContender
     {
         using var registry = new QuotaRegistry(new QuotaRegistryOptions
         {
-            Limits = new QuotaLimits { RequestsPerMinute = limits.RequestsPerMinute, TokensPerMinute = limits.TokensPerMinute },
+            Limits = _discover ? null : _knownLimits ?? new QuotaLimits { RequestsPerMinute = limits.RequestsPerMinute, TokensPerMinute = limits.TokensPerMinute },
         });
         long reservations = 0;
         using var handler = new FastBucketHandler(
             new FastBucketHandlerOptions
             {
-                Provider = LlmProvider.OpenAI,
+                Provider = _provider,
                 Quotas = registry,
                 OnReserved = (_, _) => Interlocked.Increment(ref reservations),
             },

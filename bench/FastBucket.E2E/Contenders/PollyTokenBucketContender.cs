@@ -92,7 +92,7 @@ internal sealed class PollyTokenBucketContender : IContender
         CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(EstimatedTokens, Cookbook.CookbookParallelProcessor.NumTokensConsumedFromRequest(request.Body, "chat/completions"));
+        context.Properties.Set(EstimatedTokens, Cookbook.CookbookParallelProcessor.NumTokensConsumedFromRequest(request.EstimateBody, "chat/completions"));
         try
         {
             using var response = await pipeline.ExecuteAsync(

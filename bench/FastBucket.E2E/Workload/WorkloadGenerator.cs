@@ -10,12 +10,12 @@ internal static class WorkloadGenerator
 {
     public const string Model = "gpt-4o-mini";
 
-    private const string Source =
+    internal const string Source =
         "The river town grew up around a wooden bridge that carried farmers and their carts to the market on the other side. For most of the year the water was slow and brown, and children fished from the banks while their parents traded grain, wool and cheese. In the spring, when the snow melted in the hills, the river rose quickly and more than once it carried the bridge away. Each time the town rebuilt it, a little higher and a little stronger, until a stone bridge with three arches replaced the last wooden one. The new bridge changed the town in ways nobody had planned. Merchants from the coast could now reach the market in every season, so prices fell and new shops opened along the main street. A school was built, then a library, and later a small hospital. Some families who had lived by the river for generations moved away to the city, while others arrived to work in the mills that now used the river's power. Today the mills are closed, but the bridge still stands, and visitors come to walk across it, read the names carved into its stones, and eat in the restaurants that fill the old warehouses. The town council is now discussing whether to close the bridge to cars, which would make it safer for people on foot but would send traffic on a long road around the valley. Shop owners worry that fewer customers will stop, while residents who live near the bridge complain about noise and pollution. The council has asked for a report that compares both options, lists the costs of each, and explains how other towns solved the same problem.";
 
-    private static readonly string[] Words = Source.Split(' ');
+    internal static readonly string[] Words = Source.Split(' ');
 
-    private static readonly string[] Tasks =
+    internal static readonly string[] Tasks =
     [
         "Summarize the following text in a few sentences:",
         "Answer the questions a reader might ask about this passage:",

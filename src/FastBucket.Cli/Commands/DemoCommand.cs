@@ -63,7 +63,7 @@ internal static class DemoCommand
             bool jsonOutput = parse.GetValue(progress.Json);
             if (!jsonOutput)
             {
-                await Console.Error.WriteLineAsync($"Simulator on {simulator.BaseAddress} (OpenAI-like: {limits.RequestsPerMinute} RPM, {limits.TokensPerMinute} TPM, latency {parse.GetValue(shape.Latency)}); sending {count} chat requests.").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"Simulator on {simulator.BaseAddress} (OpenAI-like: {limits.RequestsPerMinute} RPM, {limits.TokensPerMinute} TPM, accounting {simulatorOptions.Accounting.Name}, latency {parse.GetValue(shape.Latency)}); sending {count} chat requests.").ConfigureAwait(false);
             }
 
             var summary = await BatchExecution.RunAsync(

@@ -41,6 +41,7 @@ internal static class ServeCommand
                   gemini      {simulator.GetProviderBaseAddress(SimulatedProvider.Gemini)}
                   openrouter  {simulator.GetProviderBaseAddress(SimulatedProvider.OpenRouter)}
                   azure       {simulator.GetProviderBaseAddress(SimulatedProvider.AzureOpenAI)}
+                Accounting: {options.Accounting}
                 Any API key is accepted. Ctrl-C stops.
                 """).ConfigureAwait(false);
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using FastBucket.Simulator.Accounting.Enforcement;
 
 namespace FastBucket.Simulator.Accounting;
 
@@ -12,14 +13,14 @@ internal sealed class AdmissionDecision
     private AdmissionDecision(
         bool isAdmitted,
         ImmutableArray<AllowanceSnapshot> allowances,
-        DateTimeOffset decidedAt,
+        AccountingInstant decidedAt,
         RateLimitDimension? limitingDimension,
         TimeSpan? retryAfter,
         long requested)
     {
         IsAdmitted = isAdmitted;
         Allowances = allowances;
-        DecidedAt = decidedAt;
+        At = decidedAt;
         LimitingDimension = limitingDimension;
         RetryAfter = retryAfter;
         Requested = requested;
@@ -31,7 +32,10 @@ internal sealed class AdmissionDecision
     public ImmutableArray<AllowanceSnapshot> Allowances { get; }
 
     /// <summary>The wall-clock time of the decision, for absolute reset headers.</summary>
-    public DateTimeOffset DecidedAt { get; }
+    public DateTimeOffset DecidedAt => At.UtcNow;
+
+    /// <summary>The moment of the decision on both clocks, which a settlement names.</summary>
+    public AccountingInstant At { get; }
 
     /// <summary>The dimension that refused the request; <see langword="null"/> when admitted.</summary>
     public RateLimitDimension? LimitingDimension { get; }
@@ -45,18 +49,25 @@ internal sealed class AdmissionDecision
     /// <summary>The charge on the limiting dimension.</summary>
     public long Requested { get; }
 
-    public static AdmissionDecision Admitted(ImmutableArray<AllowanceSnapshot> allowances, DateTimeOffset decidedAt) =>
+    public static AdmissionDecision Admitted(ImmutableArray<AllowanceSnapshot> allowances, AccountingInstant decidedAt) =>
         new(true, allowances, decidedAt, null, null, 0);
 
     public static AdmissionDecision Refused(
         ImmutableArray<AllowanceSnapshot> allowances,
-        DateTimeOffset decidedAt,
+        AccountingInstant decidedAt,
         RateLimitDimension limitingDimension,
         TimeSpan? retryAfter,
         long requested)
     {
         Debug.Assert(retryAfter is null || retryAfter > TimeSpan.Zero, "A refusal that waiting cures has a positive wait.");
         return new(false, allowances, decidedAt, limitingDimension, retryAfter, requested);
+    }
+
+    /// <summary>This refusal stating a different wait (a provider whose hint is shorter than the real wait).</summary>
+    public AdmissionDecision WithRetryAfter(TimeSpan retryAfter)
+    {
+        Debug.Assert(!IsAdmitted && retryAfter > TimeSpan.Zero, "Only a refusal that waiting cures states a wait.");
+        return new(false, Allowances, At, LimitingDimension, retryAfter, Requested);
     }
 
     public AllowanceSnapshot? Find(RateLimitDimension dimension)

@@ -8,4 +8,7 @@ public enum ChargeKind
 
     /// <summary>A request finished and the unused part of its reservation was returned (negative amounts).</summary>
     Settlement,
+
+    /// <summary>A request was refused (429) and charged anyway on the dimensions whose provider counts failed requests (positive amounts).</summary>
+    RefusedCharge,
 }

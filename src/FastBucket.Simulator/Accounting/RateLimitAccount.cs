@@ -1,40 +1,46 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using FastBucket.Simulator.Accounting.Enforcement;
 
 namespace FastBucket.Simulator.Accounting;
 
 /// <summary>
-/// The allowances of one (API key, model) account. Admission is all or nothing: every limited dimension must
-/// have room for its part of the charge, or nothing is taken. A finished request is settled: the unused part
-/// of its reservation (requested output tokens it did not generate) goes back.
+/// The allowances of one (API key, model) account, each enforced and charged as its <see cref="DimensionAccounting"/>
+/// says. Admission is all or nothing: every limited dimension must have room for its part of the charge, or nothing
+/// is taken (except on the dimensions that charge refused requests). A finished request is settled: on the
+/// dimensions that settle to actual usage, the unused part of its reservation goes back.
 /// </summary>
 /// <remarks>
-/// Written independently of FastBucket's own buckets (a lock and a double per dimension) so that each checks
-/// the other. Law: for any window [a, b], the signed sum of this account's log entries in it is at most
-/// limit + limit / window × (b − a) in every dimension.
+/// Written independently of FastBucket's own buckets (a lock and one object per dimension) so that each checks the
+/// other. Law of the lenient model: for any window [a, b], the signed sum of this account's log entries in it is at
+/// most limit + limit / window × (b − a) in every dimension.
 /// </remarks>
 internal sealed class RateLimitAccount
 {
     private readonly Lock _gate = new();
-    private readonly TokenAllowance[] _allowances;
+    private readonly Allowance[] _allowances;
+    private readonly DimensionAccounting[] _accounting;
     private readonly TimeProvider _time;
     private readonly ChargeLog _log;
     private readonly SimulatedProvider _provider;
     private readonly string _model;
     private readonly string _keyFingerprint;
+    private readonly bool _settlesEverything;
 
-    public RateLimitAccount(AccountKey key, RateLimits limits, TimeProvider time, ChargeLog log)
+    public RateLimitAccount(AccountKey key, RateLimits limits, TimeProvider time, ChargeLog log, AccountingModel? accounting = null)
     {
         _time = time;
         _log = log;
         _provider = key.Provider;
         _model = key.Model;
         _keyFingerprint = ApiKeyFingerprint.Of(key.ApiKey);
+        accounting ??= AccountingModel.Lenient();
 
-        long now = time.GetTimestamp();
-        _allowances = [.. RateLimitDimensions.All
-            .Where(d => limits[d] is not null)
-            .Select(d => new TokenAllowance(d, limits[d]!.Value, now))];
+        AccountingInstant now = AccountingInstant.Now(time);
+        RateLimitDimension[] limited = [.. RateLimitDimensions.All.Where(d => limits[d] is not null)];
+        _accounting = [.. limited.Select(d => accounting[d])];
+        _allowances = [.. limited.Select(d => Allowance.Create(d, limits[d]!.Value, accounting[d], now, time))];
+        _settlesEverything = _accounting.All(a => a.Settlement == ChargeSettlement.SettleToActual);
     }
 
     public bool IsUnlimited => _allowances.Length == 0;
@@ -44,27 +50,27 @@ internal sealed class RateLimitAccount
         Debug.Assert(charge.IsNonNegative, "Charges are never negative.");
         lock (_gate)
         {
-            long now = _time.GetTimestamp();
-            foreach (TokenAllowance allowance in _allowances)
+            AccountingInstant now = AccountingInstant.Now(_time);
+            foreach (Allowance allowance in _allowances)
             {
-                allowance.Refill(now, _time);
+                allowance.Advance(now);
             }
 
             // A dimension the request can never fit beats one it merely has to wait for: waiting would not help.
-            TokenAllowance? limiting = null;
+            Allowance? limiting = null;
             TimeSpan longestWait = TimeSpan.Zero;
-            foreach (TokenAllowance allowance in _allowances)
+            foreach (Allowance allowance in _allowances)
             {
                 long amount = charge.AmountOf(allowance.Dimension);
                 if (!allowance.CanEverAdmit(amount))
                 {
-                    return AdmissionDecision.Refused(SnapshotLocked(), _time.GetUtcNow(), allowance.Dimension, null, amount);
+                    ChargeRefusedLocked(charge, now);
+                    return AdmissionDecision.Refused(SnapshotLocked(now), now, allowance.Dimension, null, amount);
                 }
 
-                TimeSpan wait = allowance.TimeUntilRoomFor(amount);
+                TimeSpan wait = allowance.TimeUntilRoomFor(amount, now);
                 if (wait > longestWait)
                 {
-                    Debug.Assert(!allowance.HasRoomFor(amount), "A positive wait means no room now.");
                     longestWait = wait;
                     limiting = allowance;
                 }
@@ -72,25 +78,33 @@ internal sealed class RateLimitAccount
 
             if (limiting is not null)
             {
-                return AdmissionDecision.Refused(SnapshotLocked(), _time.GetUtcNow(), limiting.Dimension, longestWait, charge.AmountOf(limiting.Dimension));
+                ChargeRefusedLocked(charge, now);
+                return AdmissionDecision.Refused(SnapshotLocked(now), now, limiting.Dimension, longestWait, charge.AmountOf(limiting.Dimension));
             }
 
-            foreach (TokenAllowance allowance in _allowances)
+            foreach (Allowance allowance in _allowances)
             {
-                allowance.Take(charge.AmountOf(allowance.Dimension));
+                allowance.Take(charge.AmountOf(allowance.Dimension), now);
             }
 
-            _log.Append(ChargeKind.Admission, _provider, _model, _keyFingerprint, now, charge);
-            return AdmissionDecision.Admitted(SnapshotLocked(), _time.GetUtcNow());
+            _log.Append(ChargeKind.Admission, _provider, _model, _keyFingerprint, now.Timestamp, charge);
+            return AdmissionDecision.Admitted(SnapshotLocked(now), now);
         }
     }
 
-    /// <summary>Returns the part of <paramref name="reserved"/> that <paramref name="actual"/> did not use.</summary>
+    /// <summary>Settles a request admitted now (for callers that do not keep the admission's moment).</summary>
+    public void Settle(RequestCharge reserved, RequestCharge actual) => Settle(reserved, actual, AccountingInstant.Now(_time));
+
+    /// <summary>
+    /// Returns the part of <paramref name="reserved"/> that <paramref name="actual"/> did not use, on the dimensions
+    /// that settle to actual usage; <paramref name="admittedAt"/> says which window or log entry it belongs to.
+    /// </summary>
     /// <remarks>
     /// The actual charge never exceeds the reservation (output is capped by the requested maximum and input is
-    /// counted the same way both times); were it larger, the excess is not taken, so the law still holds.
+    /// counted the same way both times); were it larger, the excess is not taken, so the law still holds. The log
+    /// records a component's refund when any dimension counting it settles.
     /// </remarks>
-    public void Settle(RequestCharge reserved, RequestCharge actual)
+    public void Settle(RequestCharge reserved, RequestCharge actual, AccountingInstant admittedAt)
     {
         Debug.Assert(
             actual.Requests <= reserved.Requests && actual.Tokens <= reserved.Tokens
@@ -105,20 +119,26 @@ internal sealed class RateLimitAccount
 
         lock (_gate)
         {
-            long now = _time.GetTimestamp();
-            foreach (TokenAllowance allowance in _allowances)
+            AccountingInstant now = AccountingInstant.Now(_time);
+            RequestCharge logged = default;
+            for (int i = 0; i < _allowances.Length; i++)
             {
-                allowance.Refill(now, _time);
-                allowance.Return(refund.AmountOf(allowance.Dimension));
+                if (_accounting[i].Settlement != ChargeSettlement.SettleToActual)
+                {
+                    continue;
+                }
+
+                Allowance allowance = _allowances[i];
+                allowance.Advance(now);
+                allowance.Return(refund.AmountOf(allowance.Dimension), admittedAt, now);
+                logged = logged.WithComponentOf(allowance.Dimension, refund);
             }
 
-            _log.Append(
-                ChargeKind.Settlement,
-                _provider,
-                _model,
-                _keyFingerprint,
-                now,
-                new RequestCharge(-refund.Requests, -refund.Tokens, -refund.InputTokens, -refund.OutputTokens));
+            RequestCharge entry = _settlesEverything ? refund : logged;
+            if (!entry.IsZero)
+            {
+                _log.Append(ChargeKind.Settlement, _provider, _model, _keyFingerprint, now.Timestamp, entry.Negated());
+            }
         }
     }
 
@@ -127,22 +147,40 @@ internal sealed class RateLimitAccount
     {
         lock (_gate)
         {
-            long now = _time.GetTimestamp();
-            foreach (TokenAllowance allowance in _allowances)
+            AccountingInstant now = AccountingInstant.Now(_time);
+            foreach (Allowance allowance in _allowances)
             {
-                allowance.Refill(now, _time);
+                allowance.Advance(now);
             }
 
-            return SnapshotLocked();
+            return SnapshotLocked(now);
         }
     }
 
-    private ImmutableArray<AllowanceSnapshot> SnapshotLocked()
+    private void ChargeRefusedLocked(RequestCharge charge, AccountingInstant now)
+    {
+        RequestCharge charged = default;
+        for (int i = 0; i < _allowances.Length; i++)
+        {
+            if (_accounting[i].ChargeRefused)
+            {
+                _allowances[i].Take(charge.AmountOf(_allowances[i].Dimension), now);
+                charged = charged.WithComponentOf(_allowances[i].Dimension, charge);
+            }
+        }
+
+        if (!charged.IsZero)
+        {
+            _log.Append(ChargeKind.RefusedCharge, _provider, _model, _keyFingerprint, now.Timestamp, charged);
+        }
+    }
+
+    private ImmutableArray<AllowanceSnapshot> SnapshotLocked(AccountingInstant now)
     {
         var snapshots = ImmutableArray.CreateBuilder<AllowanceSnapshot>(_allowances.Length);
-        foreach (TokenAllowance allowance in _allowances)
+        foreach (Allowance allowance in _allowances)
         {
-            snapshots.Add(allowance.Snapshot());
+            snapshots.Add(allowance.Snapshot(now));
         }
 
         return snapshots.MoveToImmutable();

@@ -29,4 +29,16 @@ internal readonly record struct RequestCharge(long Requests, long Tokens, long I
         Math.Max(0, OutputTokens - actual.OutputTokens));
 
     public bool IsZero => Requests == 0 && Tokens == 0 && InputTokens == 0 && OutputTokens == 0;
+
+    public RequestCharge Negated() => new(-Requests, -Tokens, -InputTokens, -OutputTokens);
+
+    /// <summary>This charge with the component that <paramref name="dimension"/> counts taken from <paramref name="source"/>.</summary>
+    public RequestCharge WithComponentOf(RateLimitDimension dimension, RequestCharge source) => dimension switch
+    {
+        RateLimitDimension.RequestsPerMinute or RateLimitDimension.RequestsPerDay => this with { Requests = source.Requests },
+        RateLimitDimension.TokensPerMinute or RateLimitDimension.TokensPerDay => this with { Tokens = source.Tokens },
+        RateLimitDimension.InputTokensPerMinute => this with { InputTokens = source.InputTokens },
+        RateLimitDimension.OutputTokensPerMinute => this with { OutputTokens = source.OutputTokens },
+        _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Unknown rate-limit dimension."),
+    };
 }

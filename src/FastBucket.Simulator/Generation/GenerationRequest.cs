@@ -12,6 +12,18 @@ internal sealed record GenerationRequest
     /// <summary>The most output tokens the request allows (its own maximum, else the configured default; 0 for embeddings).</summary>
     public required int MaxOutputTokens { get; init; }
 
+    /// <summary>Anthropic: the tokens of the prefix up to the last <c>cache_control</c> block; 0 when none.</summary>
+    public long CachePrefixTokens { get; init; }
+
+    /// <summary>Anthropic: the identity of that prefix; <see langword="null"/> when none.</summary>
+    public string? CachePrefixKey { get; init; }
+
+    /// <summary>Input tokens read from the prompt cache (set at admission when prompt caching is simulated).</summary>
+    public long CacheReadTokens { get; init; }
+
+    /// <summary>Input tokens written to the prompt cache (set at admission when prompt caching is simulated).</summary>
+    public long CacheWriteTokens { get; init; }
+
     /// <summary>Whether the response streams.</summary>
     public bool Stream { get; init; }
 

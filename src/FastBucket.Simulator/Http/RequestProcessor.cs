@@ -4,6 +4,7 @@ using FastBucket.Simulator.Faults;
 using FastBucket.Simulator.Generation;
 using FastBucket.Simulator.Latency;
 using FastBucket.Simulator.Providers;
+using FastBucket.Simulator.Providers.Anthropic;
 using FastBucket.Simulator.Providers.OpenRouter;
 using Microsoft.AspNetCore.Http;
 
@@ -18,7 +19,11 @@ internal sealed class RequestProcessor
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
+    private static readonly string[] RetryAfterHeaders = ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"];
+
     private readonly RateLimitLedger _ledger;
+    private readonly AccountingModel _accounting;
+    private readonly PromptCache _promptCache;
     private readonly SimulatorStatistics _statistics;
     private readonly FaultInjector _faults;
     private readonly LatencyModel _latency;
@@ -29,6 +34,7 @@ internal sealed class RequestProcessor
 
     public RequestProcessor(
         RateLimitLedger ledger,
+        AccountingModel accounting,
         SimulatorStatistics statistics,
         FaultInjector faults,
         LatencyModel latency,
@@ -37,6 +43,8 @@ internal sealed class RequestProcessor
         int seed)
     {
         _ledger = ledger;
+        _accounting = accounting;
+        _promptCache = new PromptCache(time);
         _statistics = statistics;
         _faults = faults;
         _latency = latency;
@@ -85,22 +93,39 @@ internal sealed class RequestProcessor
         }
 
         RateLimitAccount account = _ledger.AccountFor(dialect.Provider, apiKey, request.Model);
-        RequestCharge reserved = dialect.ChargeFor(request.InputTokens, request.MaxOutputTokens);
+        request = WithPromptCache(apiKey, request);
+        RequestCharge reserved = ChargeFor(dialect, request, request.MaxOutputTokens);
         AdmissionDecision decision = account.TryAdmit(reserved);
+        if (!decision.IsAdmitted && decision.RetryAfter is TimeSpan stated && _accounting.RetryHintCap is TimeSpan cap && stated > cap)
+        {
+            decision = decision.WithRetryAfter(cap);
+        }
+
         if (faults.OmitRateLimitHeaders)
         {
             _statistics.CountFault(FaultKind.MissingRateLimitHeaders);
         }
         else
         {
-            dialect.AddRateLimitHeaders(context.Response.Headers, decision);
+            AddRateLimitHeaders(context.Response.Headers, dialect, decision);
         }
 
         if (!decision.IsAdmitted)
         {
             _statistics.CountRateLimited(decision.LimitingDimension!.Value);
-            await WriteErrorAsync(context, dialect.RateLimited(decision, request, requestId), cancellationToken).ConfigureAwait(false);
+            ErrorResponse refusal = dialect.RateLimited(decision, request, requestId, _accounting);
+            if (!_accounting.RetryAfterHeader)
+            {
+                refusal = refusal with { Headers = [.. refusal.Headers.Where(h => !RetryAfterHeaders.Contains(h.Key, StringComparer.OrdinalIgnoreCase))] };
+            }
+
+            await WriteErrorAsync(context, refusal, cancellationToken).ConfigureAwait(false);
             return;
+        }
+
+        if (request.CachePrefixKey is string prefix && (request.CacheReadTokens > 0 || request.CacheWriteTokens > 0))
+        {
+            _promptCache.Use(apiKey, prefix);
         }
 
         _statistics.CountAdmitted();
@@ -112,7 +137,7 @@ internal sealed class RequestProcessor
             request.MaxOutputTokens > 0 && outputTokens == request.MaxOutputTokens,
             _time.GetUtcNow(),
             content.Next());
-        RequestCharge actual = dialect.ChargeFor(request.InputTokens, outputTokens);
+        RequestCharge actual = ChargeFor(dialect, request, outputTokens);
         try
         {
             await DelayFirstByteAsync(firstByteDelay, faults, cancellationToken).ConfigureAwait(false);
@@ -123,7 +148,7 @@ internal sealed class RequestProcessor
                 _statistics.CountFault(applied);
             }
 
-            _statistics.CountUsage(request.InputTokens, outputTokens);
+            _statistics.CountUsage(request.InputTokens, outputTokens, request.CacheReadTokens);
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException && cancellationToken.IsCancellationRequested)
         {
@@ -131,7 +156,7 @@ internal sealed class RequestProcessor
         }
         finally
         {
-            account.Settle(reserved, actual);
+            account.Settle(reserved, actual, decision.At);
         }
     }
 
@@ -153,6 +178,59 @@ internal sealed class RequestProcessor
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What a request costs under the accounting model: one request; input (less cache reads) and output on ITPM and
+    /// OTPM; on TPM and TPD what <see cref="AccountingModel.Tokens"/> says.
+    /// </summary>
+    private RequestCharge ChargeFor(ProviderDialect dialect, GenerationRequest request, int outputTokens)
+    {
+        long input = request.InputTokens - request.CacheReadTokens;
+        return _accounting.Tokens switch
+        {
+            TokenCharge.InputPlusMaxOutput => new(1, input + outputTokens, input, outputTokens),
+            TokenCharge.MaxOfInputAndMaxOutput => new(1, Math.Max(input, outputTokens), input, outputTokens),
+            TokenCharge.InputOnly => new(1, input, input, outputTokens),
+            _ => dialect.ChargeFor(input, outputTokens),
+        };
+    }
+
+    /// <summary>Marks the cached part of the prompt: a read when the prefix is cached, else a write (prefixes long enough only).</summary>
+    private GenerationRequest WithPromptCache(string apiKey, GenerationRequest request)
+    {
+        if (!_accounting.PromptCaching || request.CachePrefixKey is not string prefix || request.CachePrefixTokens < _accounting.MinimumCacheableTokens)
+        {
+            return request;
+        }
+
+        return _promptCache.Contains(apiKey, prefix)
+            ? request with { CacheReadTokens = request.CachePrefixTokens }
+            : request with { CacheWriteTokens = request.CachePrefixTokens };
+    }
+
+    private void AddRateLimitHeaders(IHeaderDictionary headers, ProviderDialect dialect, AdmissionDecision decision)
+    {
+        switch (_accounting.Headers)
+        {
+            case RateLimitHeaderStyle.None or RateLimitHeaderStyle.InsideRateLimitBodyOnly:
+                return;
+            case RateLimitHeaderStyle.RemainingOnly:
+                var all = new HeaderDictionary();
+                dialect.AddRateLimitHeaders(all, decision, _accounting);
+                foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> header in all)
+                {
+                    if (header.Key.Contains("remaining", StringComparison.OrdinalIgnoreCase))
+                    {
+                        headers[header.Key] = header.Value;
+                    }
+                }
+
+                return;
+            default:
+                dialect.AddRateLimitHeaders(headers, decision, _accounting);
+                return;
+        }
     }
 
     private static async Task<(GenerationRequest? Request, RequestRejection? Rejection)> ReadRequestAsync(
@@ -200,7 +278,7 @@ internal sealed class RequestProcessor
             return 0;
         }
 
-        int minimum = Math.Min(_settings.MinOutputTokens, maximum);
+        int minimum = Math.Min(Math.Max(_settings.MinOutputTokens, (int)Math.Ceiling(_settings.MinOutputShare * maximum)), maximum);
         return minimum + (int)Math.Min(maximum - minimum, Math.Floor(draw * (maximum - minimum + 1)));
     }
 

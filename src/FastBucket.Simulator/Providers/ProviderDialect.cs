@@ -36,6 +36,14 @@ internal abstract class ProviderDialect
     /// <summary>Adds the provider's rate-limit headers for the state after <paramref name="decision"/>.</summary>
     public abstract void AddRateLimitHeaders(IHeaderDictionary headers, AdmissionDecision decision);
 
+    /// <summary>The 429 under an accounting model whose signals differ from the provider's usual ones (Groq's wording).</summary>
+    public virtual ErrorResponse RateLimited(AdmissionDecision decision, GenerationRequest request, string requestId, AccountingModel accounting) =>
+        RateLimited(decision, request, requestId);
+
+    /// <summary>The rate-limit headers under an accounting model (Groq's per-day requests family).</summary>
+    public virtual void AddRateLimitHeaders(IHeaderDictionary headers, AdmissionDecision decision, AccountingModel accounting) =>
+        AddRateLimitHeaders(headers, decision);
+
     /// <summary>
     /// What a request costs: one request; input plus output against TPM/TPD (OpenAI counts prompt plus the
     /// requested maximum at admission); input against ITPM; output against OTPM (Anthropic counts max_tokens).

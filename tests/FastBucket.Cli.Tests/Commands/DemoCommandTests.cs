@@ -25,4 +25,16 @@ public sealed class DemoCommandTests
         Assert.Equal(20_000, root.GetProperty("limit_tpm").GetInt64());
         Assert.Equal(60, BatchFiles.ReadResults(dir.File("demo.jsonl")).Count);
     }
+
+    [Fact]
+    public async Task Demo_AccountingOpenAI_RunsEveryRequestAgainstOpenAIsDocumentedAccounting()
+    {
+        using var dir = new TemporaryDirectory();
+        var result = await CliProcess.RunAsync(dir.Path, null, TimeSpan.FromMinutes(2),
+            "demo", "--requests", "20", "--latency", "none", "--rpm", "6000", "--tpm", "1000000", "--accounting", "openai", "--no-live", "-o", "demo.jsonl");
+
+        // Whatever the 429s, every request of the batch is answered and written.
+        Assert.Contains("accounting openai", result.StdErr, StringComparison.Ordinal);
+        Assert.Equal(20, BatchFiles.ReadResults(dir.File("demo.jsonl")).Count);
+    }
 }

@@ -22,8 +22,7 @@ internal sealed class CookbookContender : IContender
         var processor = new CookbookParallelProcessor(recorder);
         await processor.ProcessApiRequestsAsync(
             requests,
-            ChatRequest.Endpoint(root),
-            ChatRequest.ApiKey,
+            root,
             limits.RequestsPerMinute,
             limits.TokensPerMinute,
             MaxAttempts,

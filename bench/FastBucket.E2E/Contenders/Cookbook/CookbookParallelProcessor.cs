@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using FastBucket.E2E.Measurement;
@@ -48,7 +47,6 @@ internal sealed class CookbookParallelProcessor
     public async Task ProcessApiRequestsAsync(
         IReadOnlyList<WorkloadRequest> requestsFile,
         Uri requestUrl,
-        string apiKey,
         double maxRequestsPerMinute,
         double maxTokensPerMinute,
         int maxAttempts,
@@ -57,8 +55,7 @@ internal sealed class CookbookParallelProcessor
         // api_endpoint = api_endpoint_from_url(request_url)
         const string apiEndpoint = "chat/completions";
 
-        // request_header = {"Authorization": f"Bearer {api_key}"}
-        var requestHeader = new AuthenticationHeaderValue("Bearer", apiKey);
+        // request_header = {"Authorization": f"Bearer {api_key}"}: each request carries its provider's header (ChatRequest.Create).
 
         // queue_of_requests_to_retry = asyncio.Queue()
         var queueOfRequestsToRetry = new ConcurrentQueue<CookbookApiRequest>();
@@ -115,7 +112,7 @@ internal sealed class CookbookParallelProcessor
                         //     attempts_left=max_attempts, metadata=request_json.pop("metadata", None))
                         nextRequest = new CookbookApiRequest(
                             requestJson,
-                            NumTokensConsumedFromRequest(requestJson.Body, apiEndpoint),
+                            NumTokensConsumedFromRequest(requestJson.EstimateBody, apiEndpoint),
                             maxAttempts);
 
                         // status_tracker.num_tasks_started += 1
@@ -168,7 +165,7 @@ internal sealed class CookbookParallelProcessor
 
                     // asyncio.create_task(next_request.call_api(session=session, request_url=request_url,
                     //     request_header=request_header, retry_queue=queue_of_requests_to_retry, ...))
-                    inFlight.Add(CallApiAsync(nextRequest, session, requestUrl, requestHeader, queueOfRequestsToRetry, cancellationToken));
+                    inFlight.Add(CallApiAsync(nextRequest, session, requestUrl, queueOfRequestsToRetry, cancellationToken));
 
                     // next_request = None  # reset next_request to empty
                     nextRequest = null;
@@ -250,7 +247,6 @@ internal sealed class CookbookParallelProcessor
         CookbookApiRequest self,
         HttpClient session,
         Uri requestUrl,
-        AuthenticationHeaderValue requestHeader,
         ConcurrentQueue<CookbookApiRequest> retryQueue,
         CancellationToken cancellationToken)
     {
@@ -265,12 +261,9 @@ internal sealed class CookbookParallelProcessor
         {
             // async with session.post(url=request_url, headers=request_header, json=self.request_json) as response:
             //     response = await response.json()
-            using var message = new HttpRequestMessage(HttpMethod.Post, requestUrl)
-            {
-                Content = new StringContent(self.RequestJson.Body, System.Text.Encoding.UTF8, "application/json"),
-            };
-            message.Headers.Authorization = requestHeader;
-            RecordingHandler.Tag(message, self.RequestJson.Index);
+            // The script speaks OpenAI's wire; for the other providers the port sends each request to its own path
+            // with its own authentication header, and changes nothing else.
+            using var message = ChatRequest.Create(requestUrl, self.RequestJson);
             using var httpResponse = await session.SendAsync(message, cancellationToken);
             var bytes = await httpResponse.Content.ReadAsByteArrayAsync(cancellationToken);
             using var response = JsonDocument.Parse(bytes);

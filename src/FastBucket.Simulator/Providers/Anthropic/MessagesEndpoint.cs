@@ -68,10 +68,13 @@ internal sealed class MessagesEndpoint : IGenerationEndpoint
             inputTokens += TokenEstimator.Message(RequestJson.Property(message, "content") is JsonElement content ? RequestJson.Text(content) : null);
         }
 
+        CachePrefix? prefix = CachePrefix.Find(model.Trim(), RequestJson.Property(body, "system"), messages);
         return new GenerationRequest
         {
             Model = model.Trim(),
             InputTokens = inputTokens,
+            CachePrefixTokens = prefix is CachePrefix p ? Math.Min(p.Tokens, inputTokens) : 0,
+            CachePrefixKey = prefix?.Key,
             MaxOutputTokens = maxTokens!.Value,
             Stream = RequestJson.IsTrue(body, "stream"),
             IncludeUsage = true,
@@ -99,7 +102,7 @@ internal sealed class MessagesEndpoint : IGenerationEndpoint
                 writer.WriteEndArray();
                 writer.WriteString("stop_reason", state.stopReason);
                 writer.WriteNull("stop_sequence");
-                WriteUsage(writer, state.request.InputTokens, state.completion.OutputTokens);
+                WriteUsage(writer, state.request, state.completion.OutputTokens);
                 writer.WriteEndObject();
             });
             await channel.WriteJsonAsync(body, cancellationToken).ConfigureAwait(false);
@@ -117,7 +120,7 @@ internal sealed class MessagesEndpoint : IGenerationEndpoint
             writer.WriteEndArray();
             writer.WriteNull("stop_reason");
             writer.WriteNull("stop_sequence");
-            WriteUsage(writer, state.request.InputTokens, Math.Min(1, state.completion.OutputTokens));
+            WriteUsage(writer, state.request, Math.Min(1, state.completion.OutputTokens));
             writer.WriteEndObject();
             writer.WriteEndObject();
         }), cancellationToken).ConfigureAwait(false);
@@ -166,12 +169,13 @@ internal sealed class MessagesEndpoint : IGenerationEndpoint
         writer.WriteString("model", request.Model);
     }
 
-    private static void WriteUsage(Utf8JsonWriter writer, long inputTokens, int outputTokens)
+    /// <summary>Usage as Anthropic reports it: <c>input_tokens</c> excludes both cache writes and cache reads.</summary>
+    private static void WriteUsage(Utf8JsonWriter writer, GenerationRequest request, int outputTokens)
     {
         writer.WriteStartObject("usage");
-        writer.WriteNumber("input_tokens", inputTokens);
-        writer.WriteNumber("cache_creation_input_tokens", 0);
-        writer.WriteNumber("cache_read_input_tokens", 0);
+        writer.WriteNumber("input_tokens", request.InputTokens - request.CacheReadTokens - request.CacheWriteTokens);
+        writer.WriteNumber("cache_creation_input_tokens", request.CacheWriteTokens);
+        writer.WriteNumber("cache_read_input_tokens", request.CacheReadTokens);
         writer.WriteNumber("output_tokens", outputTokens);
         writer.WriteString("service_tier", "standard");
         writer.WriteEndObject();

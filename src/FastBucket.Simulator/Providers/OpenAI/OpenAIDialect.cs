@@ -66,6 +66,37 @@ internal sealed class OpenAIDialect : ProviderDialect
         return new(StatusCodes.Status429TooManyRequests, ErrorBody(message, type, "rate_limit_exceeded"), headers);
     }
 
+    /// <summary>Groq's wording when the model says so; OpenAI's otherwise.</summary>
+    public override ErrorResponse RateLimited(AdmissionDecision decision, GenerationRequest request, string requestId, AccountingModel accounting)
+    {
+        if (accounting.Headers != RateLimitHeaderStyle.PerDayRequests || decision.RetryAfter is not TimeSpan wait)
+        {
+            return RateLimited(decision, request, requestId);
+        }
+
+        // Groq (https://console.groq.com/docs/rate-limits): the only place its RPM appears; retry-after on 429s only.
+        RateLimitDimension dimension = decision.LimitingDimension!.Value;
+        AllowanceSnapshot limiting = decision.Find(dimension)!.Value;
+        string message = string.Create(
+            CultureInfo.InvariantCulture,
+            $"Rate limit reached for model `{request.Model}` in organization `org_simulator` service tier `on_demand` on {Describe(dimension)}: Limit {limiting.Limit}, Used {limiting.Used}, Requested {decision.Requested}. Please try again in {GoDuration.Format(wait)}. Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing");
+        string type = RateLimitDimensions.CountsRequests(dimension) ? "requests" : "tokens";
+        return new(StatusCodes.Status429TooManyRequests, ErrorBody(message, type, "rate_limit_exceeded"), [new("retry-after", WholeSecondsToWait(wait).ToString(CultureInfo.InvariantCulture))]);
+    }
+
+    /// <summary>Under Groq's style the requests family reports the per-day count, the tokens family the per-minute one.</summary>
+    public override void AddRateLimitHeaders(IHeaderDictionary headers, AdmissionDecision decision, AccountingModel accounting)
+    {
+        if (accounting.Headers != RateLimitHeaderStyle.PerDayRequests)
+        {
+            AddRateLimitHeaders(headers, decision);
+            return;
+        }
+
+        AddFamily(headers, "requests", decision.Find(RateLimitDimension.RequestsPerDay));
+        AddFamily(headers, "tokens", decision.Find(RateLimitDimension.TokensPerMinute));
+    }
+
     public override void AddRateLimitHeaders(IHeaderDictionary headers, AdmissionDecision decision)
     {
         AddFamily(headers, "requests", Reported(decision, [RateLimitDimension.RequestsPerMinute, RateLimitDimension.RequestsPerDay]));
