@@ -41,6 +41,8 @@ internal static class BenchmarkConfigs
         .AddExporter(new CsvExporter(CsvSeparator.Comma, Style))
         .WithSummaryStyle(Style)
         .WithArtifactsPath(artifactsPath)
+        // The default two minutes are not enough to build the generated project on a loaded two-core machine.
+        .WithBuildTimeout(TimeSpan.FromMinutes(10))
         .WithOptions(ConfigOptions.DisableLogFile);
 
     /// <summary>

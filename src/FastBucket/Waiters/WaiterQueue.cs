@@ -170,6 +170,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         }
 
         Waiter<TCost> waiter;
+        bool dueNow = false;
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_disposed, _host);
@@ -216,7 +217,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             Append(waiter, weight);
             if (waiter == _head)
             {
-                ArmForHead();
+                dueNow = ArmForHead();
             }
 
             // Registering under the lock is safe: callbacks take the lock, and a token that is already
@@ -224,6 +225,13 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             version = waiter.Version;
             waiter.Arm(cost, timeout, deadline, cancellationToken, blocking);
             AssertInvariants();
+        }
+
+        if (dueNow)
+        {
+            // The clock moved past the head's due instant between the grant attempt above and arming the timer
+            // (another thread advanced it, or this one was preempted): serve it now rather than wait for a timer.
+            Drain();
         }
 
         immediate = default;
@@ -614,7 +622,8 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         Debug.Assert(previous == _tail && count == _count && weight == _queuedWeight, "the list's length and weight are the counters");
     }
 
-    private void ArmForHead()
+    /// <returns>Whether the head is grantable now (armed for the shortest due as a fallback).</returns>
+    private bool ArmForHead()
     {
         Debug.Assert(Monitor.IsEntered(_sync) && _head is not null);
         var due = _host.TimeUntilGrantable(_head.Cost);
@@ -623,7 +632,7 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             // The host wakes the queue itself when the head can go (a concurrency slot is released).
             _armedDueTicks = 0;
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            return;
+            return false;
         }
 
         if (_roundTimerToMilliseconds)
@@ -631,7 +640,8 @@ internal sealed class WaiterQueue<TCost> : IDisposable
             due = TimeSpan.FromMilliseconds(Math.Ceiling(due.TotalMilliseconds));
         }
 
-        if (due <= TimeSpan.Zero)
+        bool dueNow = due <= TimeSpan.Zero;
+        if (dueNow)
         {
             // Tokens are there now but the grant lost a race with a CAS elsewhere: try again promptly
             // on the timer thread rather than recursing under the lock.
@@ -643,5 +653,6 @@ internal sealed class WaiterQueue<TCost> : IDisposable
         _armedAtTimestamp = TimeProvider.GetTimestamp();
         _armedDueTicks = ToTimestampTicks(due);
         _timer.Change(due, Timeout.InfiniteTimeSpan);
+        return dueNow;
     }
 }
