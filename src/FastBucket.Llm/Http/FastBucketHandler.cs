@@ -145,9 +145,7 @@ public sealed class FastBucketHandler : DelegatingHandler
         }
         catch (Exception ex)
         {
-            // Never reached the provider, or we cannot know: a canceled or failed send keeps the request count,
-            // refunds the tokens (no usage was generated that we will ever hear of).
-            reservation.Complete(default);
+            EndFailedSend(reservation, ex);
             return Outcome.FromException<HttpResponseMessage>(ex);
         }
 
@@ -158,7 +156,20 @@ public sealed class FastBucketHandler : DelegatingHandler
             var signals = RateLimitSignalReader.Read(attempt.Provider, response, default, now);
             attempt.Quota.Observe(signals, reservation, sinceSent);
             _options.OnSignals?.Invoke(attempt.Quota.Key, signals);
-            await AttachUsageAsync(attempt, response, reservation, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await AttachUsageAsync(attempt, response, reservation, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The body failed to arrive (the connection broke, the caller canceled, HttpClient.Timeout fired while
+                // buffering): the provider answered 2xx, so it did the work; the charge is kept and the slot freed,
+                // or the in-flight count would leak and a MaxConcurrency quota would stall for good.
+                reservation.Dispose();
+                response.Dispose();
+                return Outcome.FromException<HttpResponseMessage>(ex);
+            }
+
             return Outcome.FromResult(response);
         }
 
@@ -183,6 +194,24 @@ public sealed class FastBucketHandler : DelegatingHandler
         return Outcome.FromResult(response);
     }
 
+    /// <summary>
+    /// Ends the reservation of a send that threw. A connection that could not be made (DNS, TCP, TLS, proxy) never
+    /// carried the request, so everything is given back. Anything later (the request was written, the response
+    /// ended early, the caller canceled or the timeout fired while waiting for headers) may have reached the provider,
+    /// which counts it and may be generating: the whole charge is kept.
+    /// </summary>
+    private static void EndFailedSend(QuotaReservation reservation, Exception error)
+    {
+        if (error is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError })
+        {
+            reservation.Cancel();
+        }
+        else
+        {
+            reservation.Dispose();
+        }
+    }
+
     private async ValueTask AttachUsageAsync(Attempt attempt, HttpResponseMessage response, QuotaReservation reservation, CancellationToken cancellationToken)
     {
         var content = response.Content;
@@ -194,13 +223,13 @@ public sealed class FastBucketHandler : DelegatingHandler
             await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
             var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             var usage = UsageReader.FromJson(attempt.Provider, bytes);
-            Reconcile(attempt, reservation, usage);
+            Reconcile(attempt, reservation, usage, final: true);
             return;
         }
 
         // A stream: pass every byte through to the caller and read the usage events as they go by.
         var inner = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var capturing = new UsageCapturingStream(inner, attempt.Provider, usage => Reconcile(attempt, reservation, usage));
+        var capturing = new UsageCapturingStream(inner, attempt.Provider, (usage, final) => Reconcile(attempt, reservation, usage, final));
         var replacement = new StreamContent(capturing);
         foreach (var header in content.Headers)
         {
@@ -210,17 +239,26 @@ public sealed class FastBucketHandler : DelegatingHandler
         response.Content = replacement;
     }
 
-    private void Reconcile(Attempt attempt, QuotaReservation reservation, TokenUsage? usage)
+    private void Reconcile(Attempt attempt, QuotaReservation reservation, TokenUsage? usage, bool final)
     {
-        if (usage is { } actual)
+        if (usage is not { } actual)
+        {
+            // No usage reported (stream abandoned, malformed body): keep the reserved charge.
+            reservation.Dispose();
+        }
+        else if (final)
         {
             reservation.Complete(actual);
             _estimator.Reconcile(attempt.Estimate, actual);
         }
         else
         {
-            // No usage reported (stream abandoned, malformed body): keep the reserved charge.
-            reservation.Dispose();
+            // A stream abandoned part of the way: its running counts are not what the provider will charge. The
+            // input it reported is exact; the output may have run on to the reservation, so none of that is refunded.
+            var cost = reservation.Cost;
+            reservation.Complete(new TokenUsage(
+                actual.InputTokens > 0 ? actual.InputTokens : cost.InputTokens,
+                Math.Max(actual.OutputTokens, cost.OutputTokens)));
         }
     }
 
