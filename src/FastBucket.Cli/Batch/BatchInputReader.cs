@@ -68,7 +68,7 @@ internal static class BatchInputReader
         {
             // A bare request body.
             ApplyModel(obj, model);
-            return new BatchInputLine(lineNumber, fallbackId, "POST", null, obj.ToJsonString(), null);
+            return new BatchInputLine(lineNumber, fallbackId, "POST", null, obj.ToJsonString(), null) { Model = ModelOf(obj) };
         }
 
         if (obj["custom_id"] is not JsonValue idValue || !idValue.TryGetValue(out string? customId) || string.IsNullOrEmpty(customId))
@@ -106,8 +106,11 @@ internal static class BatchInputReader
         }
 
         ApplyModel(body, model);
-        return new BatchInputLine(lineNumber, customId, method, url, body.ToJsonString(), null);
+        return new BatchInputLine(lineNumber, customId, method, url, body.ToJsonString(), null) { Model = ModelOf(body) };
     }
+
+    private static string? ModelOf(JsonObject body) =>
+        body["model"] is JsonValue value && value.TryGetValue(out string? model) && model.Length > 0 ? model : null;
 
     private static void ApplyModel(JsonObject body, string? model)
     {

@@ -62,6 +62,13 @@ public sealed class FastBucketHandler : DelegatingHandler
         InnerHandler = innerHandler;
     }
 
+    /// <summary>
+    /// A request option (<see cref="HttpRequestMessage.Options"/>) holding a token that cancels the request only while
+    /// it waits for quota, before it is sent: a batch that stops admitting work sets it so that requests still queued
+    /// end at once while those already sent finish. Once a request is sent only its own token cancels it.
+    /// </summary>
+    public static HttpRequestOptionsKey<CancellationToken> QuotaWaitCancellation { get; } = new("FastBucket.QuotaWaitCancellation");
+
     /// <summary>The quotas this handler draws on.</summary>
     public QuotaRegistry Quotas => _quotas;
 
@@ -122,7 +129,7 @@ public sealed class FastBucketHandler : DelegatingHandler
         long asked = _time.GetTimestamp();
         try
         {
-            reservation = await attempt.Quota.ReserveAsync(attempt.Estimate.Cost, cancellationToken).ConfigureAwait(false);
+            reservation = await ReserveAsync(attempt, cancellationToken).ConfigureAwait(false);
             var waited = _time.GetElapsedTime(asked);
             Telemetry.FastBucketMetrics.Granted(attempt.Quota.Key, waited);
             _options.OnReserved?.Invoke(attempt.Quota.Key, waited);
@@ -192,6 +199,17 @@ public sealed class FastBucketHandler : DelegatingHandler
         _options.OnSignals?.Invoke(attempt.Quota.Key, errorSignals);
         context.Properties.Set(SignalsKey, errorSignals);
         return Outcome.FromResult(response);
+    }
+
+    private static async ValueTask<QuotaReservation> ReserveAsync(Attempt attempt, CancellationToken cancellationToken)
+    {
+        if (!attempt.Request.Options.TryGetValue(QuotaWaitCancellation, out CancellationToken stopWaiting) || !stopWaiting.CanBeCanceled)
+        {
+            return await attempt.Quota.ReserveAsync(attempt.Estimate.Cost, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopWaiting);
+        return await attempt.Quota.ReserveAsync(attempt.Estimate.Cost, linked.Token).ConfigureAwait(false);
     }
 
     /// <summary>
