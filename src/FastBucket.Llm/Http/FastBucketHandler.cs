@@ -50,7 +50,7 @@ public sealed class FastBucketHandler : DelegatingHandler
         _options = options;
         _ownsQuotas = options.Quotas is null;
         _quotas = options.Quotas ?? new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = options.TimeProvider });
-        _estimator = options.Estimator ?? new TokenEstimator(new TokenEstimatorOptions(), new TokenEstimateCalibrator());
+        _estimator = options.Estimator ?? new TokenEstimator(new TokenEstimatorOptions { TimeProvider = options.TimeProvider }, new TokenEstimateCalibrator());
         _time = options.TimeProvider ?? TimeProvider.System;
         _retry = BuildRetry(options, _time);
     }

@@ -195,12 +195,12 @@ public sealed class RunCommandTests
     public async Task Run_SigtermWhileRequestsWaitForQuota_ExitsPromptlyAndTheNextRunSendsTheRest()
     {
         using var dir = new TemporaryDirectory();
-        await using var simulator = await StartSimulatorAsync();
+        await using var simulator = await StartSimulatorAsync(limits: new RateLimits { RequestsPerMinute = 3, TokensPerMinute = 10_000_000 });
         File.WriteAllLines(dir.File("in.jsonl"), BatchFiles.ChatLines(40));
         string output = dir.File("in.results.jsonl");
 
-        // 3 RPM on our side: after the first requests every worker waits for quota (minutes of waiting, none in
-        // flight at the provider). A stop must not wait for them: they were never sent.
+        // 3 RPM at the provider and on our side: after the first requests every worker waits for quota (minutes of
+        // waiting, none in flight at the provider). A stop must not wait for them: they were never sent.
         using (var run = CliProcess.Start(dir.Path, Key, RunArgs(simulator, "in.jsonl", "--rpm", "3", "--workers", "8", "--json")))
         {
             var stdout = run.StandardOutput.ReadToEndAsync();
@@ -236,7 +236,8 @@ public sealed class RunCommandTests
         Assert.All(written, l => Assert.Equal(200, l.StatusCode));
         Assert.InRange(written.Count, 1, 39);
 
-        var resumed = await CliProcess.RunAsync(dir.Path, Key, Timeout, RunArgs(simulator, "in.jsonl", "--workers", "64"));
+        await using var roomy = await StartSimulatorAsync();
+        var resumed = await CliProcess.RunAsync(dir.Path, Key, Timeout, RunArgs(roomy, "in.jsonl", "--workers", "64"));
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Equal(40, BatchFiles.ReadResults(output).Select(l => l.CustomId).Distinct().Count());
         Assert.Equal(40, BatchFiles.ReadResults(output).Count);
