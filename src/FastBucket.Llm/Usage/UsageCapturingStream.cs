@@ -342,8 +342,23 @@ public sealed class UsageCapturingStream : Stream
         // When holding, the buffer starts where the unfinished element does.
         long elementStart = 0;
         reader.Advance(_scanned);
-        while (reader.TryRead(out byte b))
+        while (true)
         {
+            // Skip, vectorized, to the next byte that can change the state: long text and filler cost little.
+            bool found = _inString
+                ? _escaped || reader.TryAdvanceToAny("\"\\"u8, advancePastDelimiter: false)
+                : reader.TryAdvanceToAny("\"[]{}"u8, advancePastDelimiter: false);
+            if (!found)
+            {
+                reader.AdvanceToEnd();
+                break;
+            }
+
+            if (!reader.TryRead(out byte b))
+            {
+                break;
+            }
+
             if (_inString)
             {
                 if (_escaped)
