@@ -80,9 +80,15 @@ public sealed class TokenEstimator : ITokenEstimator
     public TokenEstimateCalibrator? Calibrator { get; }
 
     /// <inheritdoc />
-    public TokenEstimate Estimate(LlmProvider provider, string? model, ReadOnlySpan<byte> requestJsonUtf8)
+    public TokenEstimate Estimate(LlmProvider provider, string? model, ReadOnlySpan<byte> requestJsonUtf8) =>
+        Estimate(provider, model, requestJsonUtf8, TryParse(requestJsonUtf8));
+
+    /// <summary>As <see cref="Estimate(LlmProvider, string?, ReadOnlySpan{byte})"/>, parsing the body in place rather than from a copy (the handler's path).</summary>
+    internal TokenEstimate Estimate(LlmProvider provider, string? model, ReadOnlyMemory<byte> requestJsonUtf8) =>
+        Estimate(provider, model, requestJsonUtf8.Span, TryParse(requestJsonUtf8));
+
+    private TokenEstimate Estimate(LlmProvider provider, string? model, ReadOnlySpan<byte> requestJsonUtf8, JsonDocument? document)
     {
-        JsonDocument? document = TryParse(requestJsonUtf8);
         if (document is null)
         {
             return Fallback(provider, model, requestJsonUtf8.Length);
@@ -208,6 +214,24 @@ public sealed class TokenEstimator : ITokenEstimator
         {
             TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini,
         };
+    }
+
+    private static JsonDocument? TryParse(ReadOnlyMemory<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            // Parse checks that nothing but whitespace follows the one value.
+            return JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static JsonDocument? TryParse(ReadOnlySpan<byte> body)

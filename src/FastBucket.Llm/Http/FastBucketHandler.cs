@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using FastBucket.Estimation;
@@ -83,9 +84,24 @@ public sealed class FastBucketHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         var provider = LlmRequestTarget.Provider(_options.Provider, request.RequestUri);
-        var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
-        string model = LlmRequestTarget.ReadModel(request.RequestUri, body.Span) ?? "(unknown)";
-        var estimate = _estimator.Estimate(provider, model == "(unknown)" ? null : model, body.Span);
+        var (buffer, length) = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        string model;
+        TokenEstimate estimate;
+        try
+        {
+            var body = new ReadOnlyMemory<byte>(buffer, 0, length);
+            model = LlmRequestTarget.ReadModel(request.RequestUri, body.Span) ?? "(unknown)";
+            string? known = model == "(unknown)" ? null : model;
+            estimate = _estimator is TokenEstimator standard ? standard.Estimate(provider, known, body) : _estimator.Estimate(provider, known, body.Span);
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
         var quota = _quotas.GetOrCreate(new QuotaKey(provider, model, _options.Account));
         bool streaming = LlmRequestTarget.IsStreamingPath(request.RequestUri);
 
@@ -300,16 +316,29 @@ public sealed class FastBucketHandler : DelegatingHandler
         }
     }
 
-    private static async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>The request body in a buffer rented from the shared pool (the caller returns it), or none.</summary>
+    private static async ValueTask<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.Content is null)
         {
-            return ReadOnlyMemory<byte>.Empty;
+            return (null, 0);
         }
 
-        // Buffering makes the content re-sendable for retries; the bytes are read once, from the buffer.
+        // Buffering makes the content re-sendable for retries; its bytes are copied once into a pooled buffer, not
+        // into a new array per request.
         await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-        return await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        long size = request.Content.Headers.ContentLength ?? 0;
+        var sink = new PooledBufferStream((int)Math.Clamp(size, 256, 64 * 1024 * 1024));
+        try
+        {
+            await request.Content.CopyToAsync(sink, cancellationToken).ConfigureAwait(false);
+            return sink.Detach();
+        }
+        catch
+        {
+            sink.Dispose();
+            throw;
+        }
     }
 
     private ResiliencePipeline<HttpResponseMessage> BuildRetry(FastBucketHandlerOptions options, TimeProvider time)
