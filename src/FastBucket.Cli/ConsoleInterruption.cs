@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace FastBucket.Cli;
 
 /// <summary>
-/// Ctrl-C (or SIGTERM) once stops admitting new requests and lets those in flight finish; a second time aborts them.
+/// Ctrl-C (or SIGTERM) once stops admitting new requests (those still waiting for quota end unsent) and lets those
+/// already sent finish; a second time aborts them.
 /// The process is never killed mid-write by the first signal, so the output stays whole.
 /// </summary>
 internal sealed class ConsoleInterruption : IDisposable
@@ -44,7 +45,7 @@ internal sealed class ConsoleInterruption : IDisposable
     {
         if (Interlocked.Increment(ref _signals) == 1)
         {
-            Console.Error.WriteLine("Stopping: no new requests; waiting for those in flight (Ctrl-C again to abort).");
+            Console.Error.WriteLine("Stopping: no new requests are sent, those waiting for quota are dropped (the next run sends them); finishing those already sent (Ctrl-C again to abort).");
             _stop.Cancel();
         }
         else

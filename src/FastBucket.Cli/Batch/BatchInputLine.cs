@@ -9,6 +9,9 @@ namespace FastBucket.Cli.Batch;
 /// <param name="Error">Why the line cannot be sent, or <see langword="null"/>.</param>
 internal sealed record BatchInputLine(long LineNumber, string CustomId, string Method, string? Url, string? Body, string? Error)
 {
+    /// <summary>The body's <c>model</c> (after <c>--model</c> filled it in), or <see langword="null"/>: Azure's deployment.</summary>
+    public string? Model { get; init; }
+
     /// <summary>Whether the line can be sent.</summary>
     public bool IsValid => Error is null;
 }

@@ -20,31 +20,93 @@ internal static class BatchInputReader
         string? model,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Lines are cut here rather than by ReadLineAsync, which would buffer a line of any length whole: past
+        // MaxLineChars the rest of the line is skipped and the line reported, so memory stays bounded.
         long lineNumber = 0;
+        char[] buffer = new char[16 * 1024];
+        var line = new StringBuilder();
+        bool tooLong = false;
+        int start = 0;
+        int end = 0;
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (line is null)
+            if (start == end)
             {
-                yield break;
+                cancellationToken.ThrowIfCancellationRequested();
+                end = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+                start = 0;
+                if (end == 0)
+                {
+                    if (line.Length > 0 || tooLong)
+                    {
+                        lineNumber++;
+                        if (Complete(lineNumber, line, tooLong, model) is { } last)
+                        {
+                            yield return last;
+                        }
+                    }
+
+                    yield break;
+                }
             }
 
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
+            int newline = Array.IndexOf(buffer, '\n', start, end - start);
+            int stop = newline < 0 ? end : newline;
+            if (!tooLong)
             {
+                if (line.Length + (stop - start) > MaxLineChars + 1)
+                {
+                    tooLong = true;
+                    line.Clear();
+                }
+                else
+                {
+                    line.Append(buffer, start, stop - start);
+                }
+            }
+
+            if (newline < 0)
+            {
+                start = end;
                 continue;
             }
 
-            yield return Parse(lineNumber, line, model);
+            start = newline + 1;
+            lineNumber++;
+            if (Complete(lineNumber, line, tooLong, model) is { } parsed)
+            {
+                yield return parsed;
+            }
+
+            line.Clear();
+            tooLong = false;
         }
     }
 
+    /// <summary>The line just read, or <see langword="null"/> for a blank one.</summary>
+    private static BatchInputLine? Complete(long lineNumber, StringBuilder line, bool tooLong, string? model)
+    {
+        if (tooLong)
+        {
+            return Parse(lineNumber, string.Empty, model, tooLong: true);
+        }
+
+        if (line.Length > 0 && line[^1] == '\r')
+        {
+            line.Length--;
+        }
+
+        string text = line.ToString();
+        return string.IsNullOrWhiteSpace(text) ? null : Parse(lineNumber, text, model);
+    }
+
     /// <summary>Parses one non-blank line.</summary>
-    public static BatchInputLine Parse(long lineNumber, string line, string? model)
+    public static BatchInputLine Parse(long lineNumber, string line, string? model) => Parse(lineNumber, line, model, tooLong: false);
+
+    private static BatchInputLine Parse(long lineNumber, string line, string? model, bool tooLong)
     {
         string fallbackId = lineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (line.Length > MaxLineChars)
+        if (tooLong || line.Length > MaxLineChars)
         {
             return Invalid(lineNumber, fallbackId, $"line {lineNumber}: longer than {MaxLineChars} characters");
         }
@@ -68,7 +130,7 @@ internal static class BatchInputReader
         {
             // A bare request body.
             ApplyModel(obj, model);
-            return new BatchInputLine(lineNumber, fallbackId, "POST", null, obj.ToJsonString(), null);
+            return new BatchInputLine(lineNumber, fallbackId, "POST", null, obj.ToJsonString(), null) { Model = ModelOf(obj) };
         }
 
         if (obj["custom_id"] is not JsonValue idValue || !idValue.TryGetValue(out string? customId) || string.IsNullOrEmpty(customId))
@@ -106,8 +168,11 @@ internal static class BatchInputReader
         }
 
         ApplyModel(body, model);
-        return new BatchInputLine(lineNumber, customId, method, url, body.ToJsonString(), null);
+        return new BatchInputLine(lineNumber, customId, method, url, body.ToJsonString(), null) { Model = ModelOf(body) };
     }
+
+    private static string? ModelOf(JsonObject body) =>
+        body["model"] is JsonValue value && value.TryGetValue(out string? model) && model.Length > 0 ? model : null;
 
     private static void ApplyModel(JsonObject body, string? model)
     {

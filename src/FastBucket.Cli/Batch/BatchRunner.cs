@@ -76,17 +76,21 @@ internal sealed class BatchRunner : IAsyncDisposable
             var workers = new Task[_options.Workers];
             for (int i = 0; i < workers.Length; i++)
             {
-                workers[i] = Task.Run(() => WorkAsync(channel.Reader, writer, abort), CancellationToken.None);
+                workers[i] = Task.Run(() => WorkAsync(channel.Reader, writer, stopAdmitting, abort), CancellationToken.None);
             }
 
             bool interrupted = false;
+            var reading = ReadAsync(lines, channel.Writer, writer, Repair.Completed, stopAdmitting);
             try
             {
-                await ReadAsync(lines, channel.Writer, writer, Repair.Completed, stopAdmitting).ConfigureAwait(false);
+                // Not awaited past a stop: a read blocked on standard input does not see the token, and must not hold
+                // the exit.
+                await reading.WaitAsync(stopAdmitting).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopAdmitting.IsCancellationRequested || abort.IsCancellationRequested)
             {
                 interrupted = true;
+                _ = reading.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
             finally
             {
@@ -137,18 +141,27 @@ internal sealed class BatchRunner : IAsyncDisposable
         }
     }
 
-    private async Task WorkAsync(ChannelReader<(long Sequence, BatchInputLine Line)> channel, BatchOutputWriter writer, CancellationToken abort)
+    private async Task WorkAsync(ChannelReader<(long Sequence, BatchInputLine Line)> channel, BatchOutputWriter writer, CancellationToken stopAdmitting, CancellationToken abort)
     {
         try
         {
             while (await channel.WaitToReadAsync(abort).ConfigureAwait(false))
             {
-                while (channel.TryRead(out var item))
+                // After a stop, lines still queued here are not sent: they have no result, and the next run sends them.
+                while (!stopAdmitting.IsCancellationRequested && channel.TryRead(out var item))
                 {
                     Statistics.Started();
-                    var (result, usage) = await SendAsync(item.Line, abort).ConfigureAwait(false);
-                    Statistics.Ended(result.Succeeded, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0);
-                    writer.Write(item.Sequence, result);
+                    var (result, usage) = await SendAsync(item.Line, stopAdmitting, abort).ConfigureAwait(false);
+                    Statistics.Ended(result?.Succeeded ?? false, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0, sent: result is not null);
+                    if (result is not null)
+                    {
+                        writer.Write(item.Sequence, result);
+                    }
+                }
+
+                if (stopAdmitting.IsCancellationRequested)
+                {
+                    return;
                 }
             }
         }
@@ -158,10 +171,12 @@ internal sealed class BatchRunner : IAsyncDisposable
         }
     }
 
-    private async Task<(BatchResult Result, TokenUsage? Usage)> SendAsync(BatchInputLine line, CancellationToken abort)
+    /// <summary>Sends one line; a <see langword="null"/> result means it was still waiting for quota when the run stopped (never sent).</summary>
+    private async Task<(BatchResult? Result, TokenUsage? Usage)> SendAsync(BatchInputLine line, CancellationToken stopAdmitting, CancellationToken abort)
     {
         var endpoint = _options.Endpoint;
-        using var request = new HttpRequestMessage(new HttpMethod(line.Method), ProviderEndpoint.Combine(_options.BaseUrl, line.Url ?? endpoint.DefaultPath(_options.Model)));
+        using var request = new HttpRequestMessage(new HttpMethod(line.Method), ProviderEndpoint.Combine(_options.BaseUrl, endpoint.PathFor(line.Url, line.Model ?? _options.Model)));
+        request.Options.Set(FastBucketHandler.QuotaWaitCancellation, stopAdmitting);
         if (line.Body is not null && line.Method != "GET")
         {
             request.Content = new StringContent(line.Body, Encoding.UTF8, "application/json");
@@ -180,6 +195,11 @@ internal sealed class BatchRunner : IAsyncDisposable
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
             return (BatchResult.Failed(line, "aborted", "The run was aborted before this request finished."), null);
+        }
+        catch (OperationCanceledException) when (stopAdmitting.IsCancellationRequested)
+        {
+            // Stopped while it waited for quota: it was not sent, so it gets no result and the next run sends it.
+            return (null, null);
         }
         catch (OperationCanceledException)
         {

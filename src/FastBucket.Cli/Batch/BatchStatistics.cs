@@ -54,9 +54,15 @@ internal sealed class BatchStatistics
 
     public void Started() => Interlocked.Increment(ref _active);
 
-    public void Ended(bool succeeded, long inputTokens, long outputTokens)
+    /// <summary>A line ended; <paramref name="sent"/> is false when a stop ended its wait for quota (it has no result).</summary>
+    public void Ended(bool succeeded, long inputTokens, long outputTokens, bool sent = true)
     {
         Interlocked.Decrement(ref _active);
+        if (!sent)
+        {
+            return;
+        }
+
         Interlocked.Increment(ref succeeded ? ref _succeeded : ref _failed);
         Interlocked.Add(ref _inputTokens, inputTokens);
         Interlocked.Add(ref _outputTokens, outputTokens);

@@ -37,15 +37,56 @@ internal sealed class ProviderEndpoint
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"Unknown provider; expected one of: {string.Join(", ", Names)}."),
     };
 
+    /// <summary>The Azure OpenAI API version used where a line names none.</summary>
+    public const string AzureApiVersion = "2024-10-21";
+
     /// <summary>The path a bare request body goes to when the line names none.</summary>
     public string DefaultPath(string? model) => Provider switch
     {
         LlmProvider.Anthropic => "/v1/messages",
         LlmProvider.Gemini => $"/v1beta/models/{Uri.EscapeDataString(model ?? "gemini-2.0-flash")}:generateContent",
         LlmProvider.OpenRouter => "/api/v1/chat/completions",
-        LlmProvider.AzureOpenAI => $"/openai/deployments/{Uri.EscapeDataString(model ?? "gpt-4o-mini")}/chat/completions?api-version=2024-10-21",
+        LlmProvider.AzureOpenAI => AzureDeploymentPath(model, "/chat/completions", query: string.Empty),
         _ => "/v1/chat/completions",
     };
+
+    /// <summary>
+    /// The path a line goes to: its own <paramref name="url"/>, or the default for a bare body. On Azure OpenAI an
+    /// OpenAI Batch API path (<c>/chat/completions</c>, <c>/v1/chat/completions</c>, <c>/completions</c>,
+    /// <c>/embeddings</c>) is served under the deployment, <c>/openai/deployments/{model}/...?api-version=...</c>
+    /// (the resource root answers 404 to it); a path already under <c>/openai/</c> is kept as it is.
+    /// </summary>
+    /// <param name="url">The line's path and query, or <see langword="null"/>.</param>
+    /// <param name="model">The line's model (Azure: the deployment), or <see langword="null"/>.</param>
+    public string PathFor(string? url, string? model)
+    {
+        if (url is null)
+        {
+            return DefaultPath(model);
+        }
+
+        if (Provider != LlmProvider.AzureOpenAI || url.StartsWith("/openai/", StringComparison.Ordinal))
+        {
+            return url;
+        }
+
+        int q = url.IndexOf('?', StringComparison.Ordinal);
+        string path = q < 0 ? url : url[..q];
+        string query = q < 0 ? string.Empty : url[(q + 1)..];
+        if (path.StartsWith("/v1/", StringComparison.Ordinal))
+        {
+            path = path[3..];
+        }
+
+        return path is "/chat/completions" or "/completions" or "/embeddings" ? AzureDeploymentPath(model, path, query) : url;
+    }
+
+    private static string AzureDeploymentPath(string? model, string operation, string query)
+    {
+        bool versioned = query.Split('&').Any(p => p.StartsWith("api-version=", StringComparison.Ordinal));
+        string version = versioned ? query : query.Length == 0 ? $"api-version={AzureApiVersion}" : $"{query}&api-version={AzureApiVersion}";
+        return $"/openai/deployments/{Uri.EscapeDataString(model ?? "gpt-4o-mini")}{operation}?{version}";
+    }
 
     /// <summary>
     /// Joins the base URL and a line's path. A base URL may carry a prefix (<c>https://host/v1</c>); a path that starts

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace FastBucket.Estimation;
@@ -8,9 +9,10 @@ namespace FastBucket.Estimation;
 /// (Anthropic states that OpenAI tokenizers undercount Claude text by about 15-20%); tool inputs, tool results and
 /// schemas are counted as their JSON. Fixed estimates: <see cref="TokensPerMessage"/> per message, the tool-use system
 /// prompt Anthropic documents for current models when tools are present (<see cref="ToolSystemPromptTokens"/> for
-/// <c>tool_choice</c> auto or none, <see cref="ForcedToolSystemPromptTokens"/> for any or a named tool),
-/// <see cref="ImageTokens"/> per image (the most an image costs after Anthropic's resize to about 1.15 megapixels,
-/// pixels / 750) and <see cref="DocumentTokens"/> per PDF document (one page at the top of the stated 1,500-3,000).
+/// <c>tool_choice</c> auto or none, <see cref="ForcedToolSystemPromptTokens"/> for any or a named tool), images by
+/// their size where base64 data gives it (<see cref="Media.AnthropicImageTokens"/>; <see cref="ImageTokens"/>, the most
+/// an image costs, otherwise), and <see cref="DocumentTokens"/> per PDF page (the top of the stated 1,500-3,000), its
+/// pages counted from base64 data where given, one page otherwise.
 /// The calibrator corrects the rest from reported usage.
 /// </remarks>
 internal sealed class AnthropicRequestCounter
@@ -28,14 +30,19 @@ internal sealed class AnthropicRequestCounter
     internal const int ForcedToolSystemPromptTokens = 313;
 
     /// <summary>Tokens per image of unknown size.</summary>
-    internal const int ImageTokens = 1600;
+    internal const int ImageTokens = Media.AnthropicImageTokens.MaxTokens;
 
-    /// <summary>Tokens per PDF or other binary document of unknown length.</summary>
+    /// <summary>Tokens per PDF page (and per binary document whose pages cannot be counted).</summary>
     internal const int DocumentTokens = 3000;
+
+    private const ulong FnvOffset = 14695981039346656037;
+    private const ulong FnvPrime = 1099511628211;
 
     private readonly TokenCounter _counter;
     private long _text;
     private long _fixed;
+    private ulong _hash = FnvOffset;
+    private CacheablePrefix? _prefix;
 
     private AnthropicRequestCounter(TokenCounter counter) => _counter = counter;
 
@@ -48,20 +55,69 @@ internal sealed class AnthropicRequestCounter
             return null;
         }
 
+        // In the order Anthropic builds its cache prefix: tools, system, messages.
         var walker = new AnthropicRequestCounter(counter);
-        walker.CountContent(JsonShape.Get(root, "system"));
+        walker.CountTools(root);
+        walker.CountCacheableContent(JsonShape.Get(root, "system"));
         foreach (JsonElement message in messages.EnumerateArray())
         {
             if (message.ValueKind == JsonValueKind.Object)
             {
                 walker._fixed += TokensPerMessage;
-                walker.CountContent(JsonShape.Get(message, "content"));
+                walker.Mix(JsonShape.Get(message, "role"));
+                walker.CountCacheableContent(JsonShape.Get(message, "content"));
             }
         }
 
-        walker.CountTools(root);
         long output = OutputReservation.Read(root, defaultOutputTokens, null, "max_tokens");
-        return new CountedRequest(walker._text, walker._fixed, output);
+        return new CountedRequest(walker._text, walker._fixed, output) { Prefix = walker._prefix };
+    }
+
+    /// <summary>Counts content whose blocks may carry <c>cache_control</c> breakpoints, following the prefix through them.</summary>
+    private void CountCacheableContent(JsonElement content)
+    {
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            CountContent(content);
+            Mix(content);
+            MarkIfBreakpoint(content);
+            return;
+        }
+
+        foreach (JsonElement block in content.EnumerateArray())
+        {
+            CountBlock(block);
+            Mix(block);
+            MarkIfBreakpoint(block);
+        }
+    }
+
+    /// <summary>Folds an element's JSON into the running prefix hash (64-bit FNV-1a).</summary>
+    private void Mix(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Undefined)
+        {
+            return;
+        }
+
+        ulong hash = _hash;
+        foreach (byte b in JsonMarshal.GetRawUtf8Value(element))
+        {
+            hash = (hash ^ b) * FnvPrime;
+        }
+
+        _hash = (hash ^ 0xFF) * FnvPrime;
+    }
+
+    /// <summary>A block with <c>cache_control</c> ends a cacheable prefix: everything counted so far.</summary>
+    private void MarkIfBreakpoint(JsonElement holder)
+    {
+        JsonElement cacheControl = JsonShape.Get(holder, "cache_control");
+        if (cacheControl.ValueKind == JsonValueKind.Object)
+        {
+            TimeSpan ttl = JsonShape.StringEquals(cacheControl, "ttl", "1h") ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(5);
+            _prefix = new CacheablePrefix(_text, _fixed, _hash, ttl);
+        }
     }
 
     private void CountContent(JsonElement content)
@@ -103,7 +159,8 @@ internal sealed class AnthropicRequestCounter
                 _text += _counter.CountValue(JsonShape.Get(block, "text"));
                 break;
             case "image":
-                _fixed += ImageTokens;
+                JsonElement source = JsonShape.Get(block, "source");
+                _fixed += Media.AnthropicImageTokens.For(JsonShape.StringEquals(source, "type", "base64") ? Media.Base64Payload.ImageSizeOf(JsonShape.Get(source, "data")) : null);
                 break;
             case "document":
                 CountDocument(block);
@@ -138,6 +195,10 @@ internal sealed class AnthropicRequestCounter
             case "content":
                 CountContent(JsonShape.Get(source, "content"));
                 break;
+            case "base64":
+                ReadOnlySpan<byte> pdf = Media.Base64Payload.Text(JsonShape.Get(source, "data"), out _);
+                _fixed += DocumentTokens * (pdf.IsEmpty ? 1 : Media.PdfPageCounter.CountBase64(pdf));
+                break;
             default:
                 _fixed += DocumentTokens;
                 break;
@@ -146,23 +207,26 @@ internal sealed class AnthropicRequestCounter
 
     private void CountTools(JsonElement root)
     {
-        bool any = false;
-        foreach (JsonElement tool in JsonShape.Items(JsonShape.Get(root, "tools")))
+        JsonElement tools = JsonShape.Get(root, "tools");
+        if (!JsonShape.Items(tools).Any())
         {
-            any = true;
+            return;
+        }
+
+        // The tool-use system prompt comes first, so that it belongs to any cached prefix of tools.
+        JsonElement choice = JsonShape.Get(root, "tool_choice");
+        bool forced = JsonShape.StringEquals(choice, "type", "any") || JsonShape.StringEquals(choice, "type", "tool");
+        _fixed += forced ? ForcedToolSystemPromptTokens : ToolSystemPromptTokens;
+        foreach (JsonElement tool in JsonShape.Items(tools))
+        {
             JsonElement schema = JsonShape.Get(tool, "input_schema");
             _text += schema.ValueKind == JsonValueKind.Undefined
                 ? _counter.CountValue(tool)
                 : _counter.CountValue(JsonShape.Get(tool, "name"))
                   + _counter.CountValue(JsonShape.Get(tool, "description"))
                   + _counter.CountValue(schema);
-        }
-
-        if (any)
-        {
-            JsonElement choice = JsonShape.Get(root, "tool_choice");
-            bool forced = JsonShape.StringEquals(choice, "type", "any") || JsonShape.StringEquals(choice, "type", "tool");
-            _fixed += forced ? ForcedToolSystemPromptTokens : ToolSystemPromptTokens;
+            Mix(tool);
+            MarkIfBreakpoint(tool);
         }
     }
 }

@@ -10,17 +10,17 @@ namespace FastBucket.Estimation;
 /// <remarks>
 /// Gemini's tokenizer is not shipped here. Text is counted with o200k_base and scaled by <see cref="TextFactor"/>
 /// (Google states a Gemini token is about 4 characters; o200k averages a little more on English text). Function calls,
-/// responses and tool declarations are counted as their JSON. Each inline or file media part is charged
-/// <see cref="MediaTokens"/> (one image tile, per Google's token documentation); long audio or video is undercounted
-/// until the calibrator learns from usage.
+/// responses and tool declarations are counted as their JSON. Inline and file media are charged as
+/// <see cref="Media.GeminiMediaTokens"/> says: images by their tiles, PDFs by their pages, audio and video by their
+/// length, each read from the request where it says (base64 data, <c>videoMetadata</c> offsets).
 /// </remarks>
 internal sealed class GeminiRequestCounter
 {
     /// <summary>Gemini tokens per o200k token of text.</summary>
     internal const double TextFactor = 1.1;
 
-    /// <summary>Tokens per inline or file media part (one 768 x 768 image tile).</summary>
-    internal const int MediaTokens = 258;
+    /// <summary>Tokens per image tile or PDF page.</summary>
+    internal const int MediaTokens = Media.GeminiMediaTokens.TileTokens;
 
     private readonly TokenCounter _counter;
     private long _text;
@@ -89,6 +89,58 @@ internal sealed class GeminiRequestCounter
         }
     }
 
+    private static long CountMedia(JsonElement media, JsonElement part, bool inline)
+    {
+        string mimeType = JsonShape.GetString(media, "mimeType") ?? JsonShape.GetString(media, "mime_type") ?? string.Empty;
+        ReadOnlySpan<byte> data = inline ? Media.Base64Payload.Text(JsonShape.Get(media, "data"), out _) : default;
+        if (mimeType.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
+        {
+            return Media.GeminiMediaTokens.Image(inline ? Media.Base64Payload.ImageSizeOf(JsonShape.Get(media, "data")) : null);
+        }
+
+        if (mimeType.Equals("application/pdf", StringComparison.OrdinalIgnoreCase))
+        {
+            return Media.GeminiMediaTokens.Pdf(data.IsEmpty ? 1 : Media.PdfPageCounter.CountBase64(data));
+        }
+
+        bool video = mimeType.StartsWith("video/", StringComparison.OrdinalIgnoreCase);
+        bool audio = mimeType.StartsWith("audio/", StringComparison.OrdinalIgnoreCase);
+        if (!video && !audio)
+        {
+            // A text file, code, or a type not known here: one tile's worth, corrected by the calibrator.
+            return MediaTokens;
+        }
+
+        JsonElement metadata = JsonShape.Get(part, "videoMetadata", "video_metadata");
+        double seconds = ClipSeconds(metadata)
+            ?? (data.IsEmpty
+                ? Media.GeminiMediaTokens.UnknownClipSeconds
+                : (double)Media.Base64Payload.DecodedLength(data) / (video ? Media.GeminiMediaTokens.VideoBytesPerSecond : Media.GeminiMediaTokens.AudioBytesPerSecond));
+        if (!video)
+        {
+            return Media.GeminiMediaTokens.Audio(seconds);
+        }
+
+        double fps = JsonShape.Get(metadata, "fps") is { ValueKind: JsonValueKind.Number } rate && rate.TryGetDouble(out double f) && f > 0 && f <= 24 ? f : 1;
+        return Media.GeminiMediaTokens.Video(seconds, fps);
+    }
+
+    /// <summary>The clip length a part's <c>videoMetadata</c> gives (<c>startOffset</c> to <c>endOffset</c>, "1.5s" durations).</summary>
+    private static double? ClipSeconds(JsonElement metadata)
+    {
+        string? start = JsonShape.GetString(metadata, "startOffset") ?? JsonShape.GetString(metadata, "start_offset") ?? "0s";
+        string? end = JsonShape.GetString(metadata, "endOffset") ?? JsonShape.GetString(metadata, "end_offset");
+        if (end is null
+            || !Providers.GoDuration.TryParse(start, out TimeSpan from)
+            || !Providers.GoDuration.TryParse(end, out TimeSpan to)
+            || to <= from)
+        {
+            return null;
+        }
+
+        return (to - from).TotalSeconds;
+    }
+
     private void CountPart(JsonElement part)
     {
         if (part.ValueKind == JsonValueKind.String)
@@ -111,9 +163,11 @@ internal sealed class GeminiRequestCounter
                     break;
                 case "inlineData":
                 case "inline_data":
+                    _fixed += CountMedia(field.Value, part, inline: true);
+                    break;
                 case "fileData":
                 case "file_data":
-                    _fixed += MediaTokens;
+                    _fixed += CountMedia(field.Value, part, inline: false);
                     break;
                 case "functionCall":
                 case "function_call":

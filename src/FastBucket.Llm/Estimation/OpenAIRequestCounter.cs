@@ -12,9 +12,12 @@ namespace FastBucket.Estimation;
 /// every string field (role, content, name, ...), 1 more per <c>name</c>, and 3 to prime the reply. Function tools
 /// follow the cookbook's formula for tools (per function 7 tokens on o200k models, 10 on cl100k models; 3 to open the
 /// properties, 3 per property, -3 to open an enum and 3 per enum item, 12 to close the list), with nested schemas
-/// counted as their raw JSON. Not published by OpenAI and so estimated: 3 tokens per assistant tool call on top of its
-/// name and arguments, <see cref="ImageTokens"/> per image (<see cref="LowDetailImageTokens"/> at <c>detail: low</c>),
-/// <see cref="ImageTokens"/> per audio or file part, and the Responses API framed like chat messages.
+/// counted as their raw JSON. Images follow OpenAI's vision pricing for the model (<see cref="Media.OpenAIImageTokens"/>),
+/// their size read from a base64 data URL where one is given. A PDF given as base64 data is charged per page: the
+/// image of a page at high detail (612 x 792 points at 2x) plus <see cref="PdfTextTokensPerPage"/> for its text. Not
+/// published by OpenAI and so estimated: 3 tokens per assistant tool call on top of its name and arguments,
+/// <see cref="OtherPartTokens"/> per audio part, file given by id, or part not known here, and the Responses API
+/// framed like chat messages.
 /// </remarks>
 internal sealed class OpenAIRequestCounter
 {
@@ -30,14 +33,14 @@ internal sealed class OpenAIRequestCounter
     /// <summary>Framing tokens per tool call or tool output (estimate).</summary>
     internal const int TokensPerToolCall = 3;
 
-    /// <summary>
-    /// Tokens per image when its size is unknown: a 1024 x 1024 image at high detail, 85 + 4 tiles x 170
-    /// (OpenAI's vision pricing for gpt-4o). Audio and file parts are charged the same.
-    /// </summary>
-    internal const int ImageTokens = 765;
+    /// <summary>Tokens per audio part, file given by id, or content part not known here (a 1024 x 1024 gpt-4o image's worth).</summary>
+    internal const int OtherPartTokens = 765;
 
-    /// <summary>Tokens per image at <c>detail: low</c> (OpenAI's vision pricing: a flat 85).</summary>
-    internal const int LowDetailImageTokens = 85;
+    /// <summary>Text tokens per PDF page, beside the page's image (a dense page of prose).</summary>
+    internal const int PdfTextTokensPerPage = 1000;
+
+    /// <summary>The image OpenAI makes of a PDF page: US Letter at 144 dpi.</summary>
+    private static readonly Media.ImageSize s_pdfPageImage = new(1224, 1584);
 
     private static readonly FunctionFraming O200kFraming = new(FunctionStart: 7, PropertiesStart: 3, PropertyKey: 3, EnumStart: -3, EnumItem: 3, FunctionsEnd: 12);
     private static readonly FunctionFraming Cl100kFraming = new(FunctionStart: 10, PropertiesStart: 3, PropertyKey: 3, EnumStart: -3, EnumItem: 3, FunctionsEnd: 12);
@@ -47,16 +50,19 @@ internal sealed class OpenAIRequestCounter
     private long _text;
     private long _fixed;
 
-    private OpenAIRequestCounter(TokenCounter counter, TiktokenEncoding encoding)
+    private readonly string? _model;
+
+    private OpenAIRequestCounter(TokenCounter counter, TiktokenEncoding encoding, string? model)
     {
         _counter = counter;
+        _model = model;
         _framing = encoding == TiktokenEncoding.Cl100kBase ? Cl100kFraming : O200kFraming;
     }
 
     /// <summary>Counts a request body, or returns <see langword="null"/> when it is none of the shapes above.</summary>
     public static CountedRequest? Count(JsonElement root, TokenCounter counter, TiktokenEncoding encoding, string? model, int defaultOutputTokens)
     {
-        var walker = new OpenAIRequestCounter(counter, encoding);
+        var walker = new OpenAIRequestCounter(counter, encoding, model);
         long output;
         if (JsonShape.Get(root, "messages") is { ValueKind: JsonValueKind.Array } messages)
         {
@@ -307,13 +313,23 @@ internal sealed class OpenAIRequestCounter
                 break;
             case "image_url":
             case "input_image":
-                bool low = JsonShape.StringEquals(JsonShape.Get(part, "image_url"), "detail", "low")
-                    || JsonShape.StringEquals(part, "detail", "low");
-                _fixed += low ? LowDetailImageTokens : ImageTokens;
+                JsonElement image = JsonShape.Get(part, "image_url");
+                bool low = JsonShape.StringEquals(image, "detail", "low") || JsonShape.StringEquals(part, "detail", "low");
+                JsonElement url = image.ValueKind == JsonValueKind.Object ? JsonShape.Get(image, "url") : image;
+                _fixed += Media.OpenAIImageTokens.For(_model, low ? null : Media.Base64Payload.ImageSizeOf(url), low);
+                break;
+            case "file":
+            case "input_file":
+                JsonElement file = JsonShape.Get(part, "file");
+                JsonElement data = JsonShape.Get(file.ValueKind == JsonValueKind.Object ? file : part, "file_data");
+                ReadOnlySpan<byte> pdf = Media.Base64Payload.Text(data, out _);
+                _fixed += pdf.IsEmpty
+                    ? OtherPartTokens
+                    : Media.PdfPageCounter.CountBase64(pdf) * (Media.OpenAIImageTokens.For(_model, s_pdfPageImage, lowDetail: false) + PdfTextTokensPerPage);
                 break;
             default:
-                // Audio, files and parts not known here: a fixed estimate, plus any text they carry.
-                _fixed += ImageTokens;
+                // Audio and parts not known here: a fixed estimate, plus any text they carry.
+                _fixed += OtherPartTokens;
                 _text += _counter.CountValue(JsonShape.Get(part, "text"));
                 break;
         }

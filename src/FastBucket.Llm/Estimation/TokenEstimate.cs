@@ -14,4 +14,26 @@ public readonly record struct TokenEstimate(
     string? Model,
     RequestCost Cost,
     long UncalibratedInputTokens,
-    TokenEstimateMethod Method);
+    TokenEstimateMethod Method)
+{
+    /// <summary>
+    /// Whether the provider's tokens-per-minute limit counts input tokens only (Gemini: its TPM quota is an input-token
+    /// quota, so reserved output must not be charged to it). A quota should charge its
+    /// <see cref="Quotas.QuotaDimension.TokensPerMinute"/> with <see cref="RequestCost.InputTokens"/> alone when this is
+    /// true, and <see cref="RequestCost.TotalTokens"/> otherwise.
+    /// </summary>
+    public bool TokensPerMinuteCountsInputOnly { get; init; }
+
+    /// <summary>
+    /// Input tokens of a prompt prefix expected to be read from the provider's prompt cache, left out of
+    /// <see cref="RequestCost.InputTokens"/> because the provider does not charge cache reads to its input limit
+    /// (Anthropic's ITPM); 0 when none.
+    /// </summary>
+    public long CachedInputTokens { get; init; }
+
+    /// <summary>The cacheable prefix this request carries (Anthropic <c>cache_control</c>), for the estimator to learn from its answer.</summary>
+    internal CacheablePrefix? Prefix { get; init; }
+
+    /// <summary>The estimated tokens of <see cref="Prefix"/>, after the approximation's factor.</summary>
+    internal long PrefixTokens { get; init; }
+}

@@ -29,6 +29,18 @@ namespace FastBucket.Estimation;
 /// <see cref="TokenEstimatorOptions.MaxOutputTokens"/>. Embedding requests reserve 0.
 /// </para>
 /// <para>
+/// Anthropic prompt caching: the prefix up to a request's last <c>cache_control</c> breakpoint is charged in full
+/// (a cache write counts as input) until a request carrying the same prefix has been answered; from then, for the
+/// prefix's time to live after its last answer, it is left out of the input charged and reported as
+/// <see cref="TokenEstimate.CachedInputTokens"/> (cache reads do not count toward Anthropic's ITPM). Prefixes shorter
+/// than the model's minimum cacheable length are never taken as cached. Requests with a prefix do not teach the
+/// calibrator, as their reported input depends on the cache.
+/// </para>
+/// <para>
+/// Gemini's tokens-per-minute quota counts input tokens only; its estimates say so in
+/// <see cref="TokenEstimate.TokensPerMinuteCountsInputOnly"/>.
+/// </para>
+/// <para>
 /// A body that is not JSON, not an object, or none of the request shapes above never throws: it is charged
 /// <c>ceil(bytes / 3)</c> input tokens (JSON text averages well over 3 bytes per token, so this errs high) and the
 /// default output reservation, as a <see cref="TokenEstimateMethod.Fallback"/> estimate.
@@ -44,6 +56,7 @@ public sealed class TokenEstimator : ITokenEstimator
 
     private readonly int _defaultOutputTokens;
     private readonly double _coldStartInputMargin;
+    private readonly PromptCacheTracker _promptCache;
 
     /// <summary>Creates an estimator with default options and its own calibrator.</summary>
     public TokenEstimator()
@@ -59,6 +72,7 @@ public sealed class TokenEstimator : ITokenEstimator
         ArgumentNullException.ThrowIfNull(options);
         _defaultOutputTokens = options.DefaultOutputTokens;
         _coldStartInputMargin = options.ColdStartInputMargin;
+        _promptCache = new PromptCacheTracker(options.TimeProvider ?? TimeProvider.System);
         Calibrator = calibrator;
     }
 
@@ -66,9 +80,15 @@ public sealed class TokenEstimator : ITokenEstimator
     public TokenEstimateCalibrator? Calibrator { get; }
 
     /// <inheritdoc />
-    public TokenEstimate Estimate(LlmProvider provider, string? model, ReadOnlySpan<byte> requestJsonUtf8)
+    public TokenEstimate Estimate(LlmProvider provider, string? model, ReadOnlySpan<byte> requestJsonUtf8) =>
+        Estimate(provider, model, requestJsonUtf8, TryParse(requestJsonUtf8));
+
+    /// <summary>As <see cref="Estimate(LlmProvider, string?, ReadOnlySpan{byte})"/>, parsing the body in place rather than from a copy (the handler's path).</summary>
+    internal TokenEstimate Estimate(LlmProvider provider, string? model, ReadOnlyMemory<byte> requestJsonUtf8) =>
+        Estimate(provider, model, requestJsonUtf8.Span, TryParse(requestJsonUtf8));
+
+    private TokenEstimate Estimate(LlmProvider provider, string? model, ReadOnlySpan<byte> requestJsonUtf8, JsonDocument? document)
     {
-        JsonDocument? document = TryParse(requestJsonUtf8);
         if (document is null)
         {
             return Fallback(provider, model, requestJsonUtf8.Length);
@@ -103,19 +123,46 @@ public sealed class TokenEstimator : ITokenEstimator
 
             long uncalibrated = TokenMath.CeilingScale(request.TextTokens, factor) + request.FixedTokens;
             uncalibrated = Math.Max(0, uncalibrated);
+            long prefixTokens = 0;
+            long cached = 0;
+            if (request.Prefix is { } prefix)
+            {
+                prefixTokens = Math.Min(uncalibrated, TokenMath.CeilingScale(prefix.TextTokens, factor) + prefix.FixedTokens);
+                cached = _promptCache.IsWarm(model, prefix.Hash) ? prefixTokens : 0;
+                uncalibrated -= cached;
+            }
+
             long input = Calibrator?.Calibrate(provider, model, uncalibrated, method) ?? uncalibrated;
             if (Calibrator is { } calibrator && _coldStartInputMargin > 0
                 && calibrator.ObservationCount(provider, model) < TokenEstimatorOptions.ColdStartObservations)
             {
                 input = TokenMath.CeilingScale(input, 1 + _coldStartInputMargin);
             }
-            return new TokenEstimate(provider, model, new RequestCost(1, input, request.OutputTokens), uncalibrated, method);
+
+            return new TokenEstimate(provider, model, new RequestCost(1, input, request.OutputTokens), uncalibrated, method)
+            {
+                TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini,
+                CachedInputTokens = cached,
+                Prefix = request.Prefix,
+                PrefixTokens = prefixTokens,
+            };
         }
     }
 
     /// <inheritdoc />
     public void Reconcile(TokenEstimate estimate, TokenUsage actual)
     {
+        if (estimate.Prefix is { } prefix)
+        {
+            // Answered: the provider has written (or refreshed) the prefix, if it is long enough to be cached at all.
+            if (estimate.PrefixTokens >= PromptCacheTracker.MinimumCacheableTokens(estimate.Model))
+            {
+                _promptCache.Touch(estimate.Model, prefix.Hash, prefix.TimeToLive);
+            }
+
+            return;
+        }
+
         if (estimate.Method != TokenEstimateMethod.Fallback)
         {
             Calibrator?.Observe(estimate.Provider, estimate.Model, estimate.UncalibratedInputTokens, actual.InputTokens);
@@ -163,7 +210,28 @@ public sealed class TokenEstimator : ITokenEstimator
     private TokenEstimate Fallback(LlmProvider provider, string? model, int bodyBytes)
     {
         long input = (bodyBytes + FallbackBytesPerToken - 1) / FallbackBytesPerToken;
-        return new TokenEstimate(provider, model, new RequestCost(1, input, _defaultOutputTokens), input, TokenEstimateMethod.Fallback);
+        return new TokenEstimate(provider, model, new RequestCost(1, input, _defaultOutputTokens), input, TokenEstimateMethod.Fallback)
+        {
+            TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini,
+        };
+    }
+
+    private static JsonDocument? TryParse(ReadOnlyMemory<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            // Parse checks that nothing but whitespace follows the one value.
+            return JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static JsonDocument? TryParse(ReadOnlySpan<byte> body)

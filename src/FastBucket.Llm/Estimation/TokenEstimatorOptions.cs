@@ -14,6 +14,9 @@ public sealed class TokenEstimatorOptions
     public const int ColdStartObservations = 10;
 
     private int _defaultOutputTokens = 1024;
+
+    /// <summary>The clock that times how long a provider keeps a prompt prefix cached; <see langword="null"/> for <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider? TimeProvider { get; set; }
     private double _coldStartInputMargin = 0.25;
 
     /// <summary>

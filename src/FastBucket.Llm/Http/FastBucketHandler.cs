@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using FastBucket.Estimation;
@@ -50,7 +51,7 @@ public sealed class FastBucketHandler : DelegatingHandler
         _options = options;
         _ownsQuotas = options.Quotas is null;
         _quotas = options.Quotas ?? new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = options.TimeProvider });
-        _estimator = options.Estimator ?? new TokenEstimator(new TokenEstimatorOptions(), new TokenEstimateCalibrator());
+        _estimator = options.Estimator ?? new TokenEstimator(new TokenEstimatorOptions { TimeProvider = options.TimeProvider }, new TokenEstimateCalibrator());
         _time = options.TimeProvider ?? TimeProvider.System;
         _retry = BuildRetry(options, _time);
     }
@@ -61,6 +62,13 @@ public sealed class FastBucketHandler : DelegatingHandler
     {
         InnerHandler = innerHandler;
     }
+
+    /// <summary>
+    /// A request option (<see cref="HttpRequestMessage.Options"/>) holding a token that cancels the request only while
+    /// it waits for quota, before it is sent: a batch that stops admitting work sets it so that requests still queued
+    /// end at once while those already sent finish. Once a request is sent only its own token cancels it.
+    /// </summary>
+    public static HttpRequestOptionsKey<CancellationToken> QuotaWaitCancellation { get; } = new("FastBucket.QuotaWaitCancellation");
 
     /// <summary>The quotas this handler draws on.</summary>
     public QuotaRegistry Quotas => _quotas;
@@ -76,9 +84,24 @@ public sealed class FastBucketHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         var provider = LlmRequestTarget.Provider(_options.Provider, request.RequestUri);
-        var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
-        string model = LlmRequestTarget.ReadModel(request.RequestUri, body.Span) ?? "(unknown)";
-        var estimate = _estimator.Estimate(provider, model == "(unknown)" ? null : model, body.Span);
+        var (buffer, length) = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        string model;
+        TokenEstimate estimate;
+        try
+        {
+            var body = new ReadOnlyMemory<byte>(buffer, 0, length);
+            model = LlmRequestTarget.ReadModel(request.RequestUri, body.Span) ?? "(unknown)";
+            string? known = model == "(unknown)" ? null : model;
+            estimate = _estimator is TokenEstimator standard ? standard.Estimate(provider, known, body) : _estimator.Estimate(provider, known, body.Span);
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
         var quota = _quotas.GetOrCreate(new QuotaKey(provider, model, _options.Account));
         bool streaming = LlmRequestTarget.IsStreamingPath(request.RequestUri);
 
@@ -122,7 +145,7 @@ public sealed class FastBucketHandler : DelegatingHandler
         long asked = _time.GetTimestamp();
         try
         {
-            reservation = await attempt.Quota.ReserveAsync(attempt.Estimate.Cost, cancellationToken).ConfigureAwait(false);
+            reservation = await ReserveAsync(attempt, cancellationToken).ConfigureAwait(false);
             var waited = _time.GetElapsedTime(asked);
             Telemetry.FastBucketMetrics.Granted(attempt.Quota.Key, waited);
             _options.OnReserved?.Invoke(attempt.Quota.Key, waited);
@@ -145,9 +168,7 @@ public sealed class FastBucketHandler : DelegatingHandler
         }
         catch (Exception ex)
         {
-            // Never reached the provider, or we cannot know: a canceled or failed send keeps the request count,
-            // refunds the tokens (no usage was generated that we will ever hear of).
-            reservation.Complete(default);
+            EndFailedSend(reservation, ex);
             return Outcome.FromException<HttpResponseMessage>(ex);
         }
 
@@ -158,7 +179,20 @@ public sealed class FastBucketHandler : DelegatingHandler
             var signals = RateLimitSignalReader.Read(attempt.Provider, response, default, now);
             attempt.Quota.Observe(signals, reservation, sinceSent);
             _options.OnSignals?.Invoke(attempt.Quota.Key, signals);
-            await AttachUsageAsync(attempt, response, reservation, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await AttachUsageAsync(attempt, response, reservation, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The body failed to arrive (the connection broke, the caller canceled, HttpClient.Timeout fired while
+                // buffering): the provider answered 2xx, so it did the work; the charge is kept and the slot freed,
+                // or the in-flight count would leak and a MaxConcurrency quota would stall for good.
+                reservation.Dispose();
+                response.Dispose();
+                return Outcome.FromException<HttpResponseMessage>(ex);
+            }
+
             return Outcome.FromResult(response);
         }
 
@@ -185,6 +219,35 @@ public sealed class FastBucketHandler : DelegatingHandler
         return Outcome.FromResult(response);
     }
 
+    private static async ValueTask<QuotaReservation> ReserveAsync(Attempt attempt, CancellationToken cancellationToken)
+    {
+        if (!attempt.Request.Options.TryGetValue(QuotaWaitCancellation, out CancellationToken stopWaiting) || !stopWaiting.CanBeCanceled)
+        {
+            return await attempt.Quota.ReserveAsync(attempt.Estimate.Cost, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopWaiting);
+        return await attempt.Quota.ReserveAsync(attempt.Estimate.Cost, linked.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends the reservation of a send that threw. A connection that could not be made (DNS, TCP, TLS, proxy) never
+    /// carried the request, so everything is given back. Anything later (the request was written, the response
+    /// ended early, the caller canceled or the timeout fired while waiting for headers) may have reached the provider,
+    /// which counts it and may be generating: the whole charge is kept.
+    /// </summary>
+    private static void EndFailedSend(QuotaReservation reservation, Exception error)
+    {
+        if (error is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError })
+        {
+            reservation.Cancel();
+        }
+        else
+        {
+            reservation.Dispose();
+        }
+    }
+
     private async ValueTask AttachUsageAsync(Attempt attempt, HttpResponseMessage response, QuotaReservation reservation, CancellationToken cancellationToken)
     {
         var content = response.Content;
@@ -196,13 +259,13 @@ public sealed class FastBucketHandler : DelegatingHandler
             await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
             var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             var usage = UsageReader.FromJson(attempt.Provider, bytes);
-            Reconcile(attempt, reservation, usage);
+            Reconcile(attempt, reservation, usage, final: true);
             return;
         }
 
         // A stream: pass every byte through to the caller and read the usage events as they go by.
         var inner = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var capturing = new UsageCapturingStream(inner, attempt.Provider, usage => Reconcile(attempt, reservation, usage));
+        var capturing = new UsageCapturingStream(inner, attempt.Provider, (usage, final) => Reconcile(attempt, reservation, usage, final));
         var replacement = new StreamContent(capturing);
         foreach (var header in content.Headers)
         {
@@ -212,17 +275,26 @@ public sealed class FastBucketHandler : DelegatingHandler
         response.Content = replacement;
     }
 
-    private void Reconcile(Attempt attempt, QuotaReservation reservation, TokenUsage? usage)
+    private void Reconcile(Attempt attempt, QuotaReservation reservation, TokenUsage? usage, bool final)
     {
-        if (usage is { } actual)
+        if (usage is not { } actual)
+        {
+            // No usage reported (stream abandoned, malformed body): keep the reserved charge.
+            reservation.Dispose();
+        }
+        else if (final)
         {
             reservation.Complete(actual);
             _estimator.Reconcile(attempt.Estimate, actual);
         }
         else
         {
-            // No usage reported (stream abandoned, malformed body): keep the reserved charge.
-            reservation.Dispose();
+            // A stream abandoned part of the way: its running counts are not what the provider will charge. The
+            // input it reported is exact; the output may have run on to the reservation, so none of that is refunded.
+            var cost = reservation.Cost;
+            reservation.Complete(new TokenUsage(
+                actual.InputTokens > 0 ? actual.InputTokens : cost.InputTokens,
+                Math.Max(actual.OutputTokens, cost.OutputTokens)));
         }
     }
 
@@ -246,16 +318,29 @@ public sealed class FastBucketHandler : DelegatingHandler
         }
     }
 
-    private static async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>The request body in a buffer rented from the shared pool (the caller returns it), or none.</summary>
+    private static async ValueTask<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.Content is null)
         {
-            return ReadOnlyMemory<byte>.Empty;
+            return (null, 0);
         }
 
-        // Buffering makes the content re-sendable for retries; the bytes are read once, from the buffer.
+        // Buffering makes the content re-sendable for retries; its bytes are copied once into a pooled buffer, not
+        // into a new array per request.
         await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-        return await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        long size = request.Content.Headers.ContentLength ?? 0;
+        var sink = new PooledBufferStream((int)Math.Clamp(size, 256, 64 * 1024 * 1024));
+        try
+        {
+            await request.Content.CopyToAsync(sink, cancellationToken).ConfigureAwait(false);
+            return sink.Detach();
+        }
+        catch
+        {
+            sink.Dispose();
+            throw;
+        }
     }
 
     private ResiliencePipeline<HttpResponseMessage> BuildRetry(FastBucketHandlerOptions options, TimeProvider time)

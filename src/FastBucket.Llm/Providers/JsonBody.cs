@@ -14,7 +14,8 @@ internal static class JsonBody
     /// <summary>Parses a body; <see langword="null"/> when it is not JSON.</summary>
     public static JsonDocument? TryParse(ReadOnlySpan<byte> body)
     {
-        if (body.IsEmpty)
+        // Invalid UTF-8 inside a string parses, then throws from GetString: such a body is not JSON to us.
+        if (body.IsEmpty || !System.Text.Unicode.Utf8.IsValid(body))
         {
             return null;
         }

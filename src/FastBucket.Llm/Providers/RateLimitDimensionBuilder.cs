@@ -7,7 +7,10 @@ internal struct RateLimitDimensionBuilder
     public long? Remaining;
     public TimeSpan? Reset;
 
-    public readonly bool IsEmpty => Limit is null && Remaining is null && Reset is null;
+    /// <summary>Set when the server said the whole dimension is not reported (Azure's <c>-1</c>): nothing of it is kept, whatever the header order.</summary>
+    public bool Absent;
 
-    public readonly RateLimitDimension Build() => new(Limit, Remaining, Reset);
+    public readonly bool IsEmpty => Absent || (Limit is null && Remaining is null && Reset is null);
+
+    public readonly RateLimitDimension Build() => Absent ? default : new(Limit, Remaining, Reset);
 }

@@ -173,6 +173,7 @@ public static class RateLimitSignalReader
             retryable = shouldRetry;
         }
 
-        return retryable && !(signals.RetryAfter > MaxRetryableWait);
+        // A wait stated only in the text counts as much as a header's: hours in "Please try again in 14h29m" is a cap.
+        return retryable && !(signals.RetryAfter > MaxRetryableWait) && !(signals.BodyRetryHint > MaxRetryableWait);
     }
 }

@@ -91,6 +91,17 @@ public readonly struct RateLimitSignals
     /// <summary>The token limit stated only in the error text ("... (TPM): Limit 50000, Used ..."), or <see langword="null"/>.</summary>
     public long? TokensLimitFromBody { get; init; }
 
+    /// <summary>The request limit stated only in the error text (Groq's "on requests per minute (RPM): Limit 30", "limited to 8 requests per minute"), or <see langword="null"/>.</summary>
+    public long? RequestsLimitFromBody { get; init; }
+
+    /// <summary>
+    /// The period the limit named in the error text counts over ("requests per minute", "tokens per day"), or
+    /// <see langword="null"/> when the text names none. It applies to <see cref="RequestsLimitFromBody"/> or
+    /// <see cref="TokensLimitFromBody"/>, whichever the text is about, and to nothing the headers report (Groq's
+    /// request headers count per day while its 429 text may be about the minute).
+    /// </summary>
+    public RateLimitWindow? BodyLimitWindow { get; init; }
+
     /// <summary>OpenRouter's key information (from <c>GET /api/v1/key</c>), or <see langword="null"/> for every other response.</summary>
     public OpenRouterKeyInfo? KeyInfo { get; init; }
 

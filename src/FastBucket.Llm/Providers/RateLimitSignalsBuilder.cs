@@ -35,6 +35,8 @@ internal struct RateLimitSignalsBuilder
     public List<QuotaViolation>? QuotaViolations;
     public long? QuotaLimit;
     public long? TokensLimitFromBody;
+    public long? RequestsLimitFromBody;
+    public RateLimitWindow? BodyLimitWindow;
     public OpenRouterKeyInfo? KeyInfo;
 
     /// <summary>Set by a body reader that recognised a quota that will not come back soon.</summary>
@@ -68,6 +70,8 @@ internal struct RateLimitSignalsBuilder
         QuotaViolations = QuotaViolations,
         QuotaLimit = QuotaLimit,
         TokensLimitFromBody = TokensLimitFromBody,
+        RequestsLimitFromBody = RequestsLimitFromBody,
+        BodyLimitWindow = BodyLimitWindow,
         KeyInfo = KeyInfo,
     };
 }

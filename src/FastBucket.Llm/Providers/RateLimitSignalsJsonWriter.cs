@@ -15,7 +15,8 @@ namespace FastBucket.Providers;
 /// the error keys (<c>body_retry_hint_seconds</c>, <c>error_code</c>, <c>error_type</c>, <c>retryable</c>,
 /// <c>x_should_retry</c>) and the keys of its provider's own signals: <c>project_tokens_*</c> (OpenAI),
 /// <c>priority_*</c> (Anthropic), <c>quota_ids</c>/<c>quota_limit</c> (Gemini), <c>tokens_limit_from_body</c>
-/// (OpenAI-style error texts), and <c>requests_window</c>.
+/// (OpenAI-style error texts), and <c>requests_window</c>; <c>requests_limit_from_body</c> and
+/// <c>body_limit_window</c> only when an error text stated them.
 /// </para>
 /// <para><c>error_code</c> is written as the body sent it: a number for OpenRouter's <c>402</c>, a string otherwise.</para>
 /// </remarks>
@@ -38,9 +39,8 @@ public static class RateLimitSignalsJsonWriter
             WriteNumber(writer, "usage_usd", keyInfo.UsageUsd);
             WriteBoolean(writer, "is_free_tier", keyInfo.IsFreeTier);
 
-            // OpenRouter documents its key rate_limit as deprecated ("will always return -1"); it is never reported.
-            writer.WriteNull("rate_limit_requests");
-            writer.WriteNull("rate_limit_interval_seconds");
+            WriteNumber(writer, "rate_limit_requests", keyInfo.RateLimitRequests);
+            WriteSeconds(writer, "rate_limit_interval_seconds", keyInfo.RateLimitInterval);
             writer.WriteEndObject();
             return;
         }
@@ -94,6 +94,17 @@ public static class RateLimitSignalsJsonWriter
         else
         {
             writer.WriteNull("requests_window");
+        }
+
+        // Beyond the vectors' vocabulary, so written only when the error text stated them.
+        if (signals.RequestsLimitFromBody is { } requestsLimit)
+        {
+            writer.WriteNumber("requests_limit_from_body", requestsLimit);
+        }
+
+        if (signals.BodyLimitWindow is { } bodyWindow)
+        {
+            writer.WriteString("body_limit_window", WindowName(bodyWindow));
         }
 
         writer.WriteEndObject();

@@ -81,11 +81,14 @@ public static class RawHttpResponseReader
                     }
 
                     buffer = buffer.Slice(consumed);
-                    reader.AdvanceTo(consumed, consumed);
                     if (!result.IsCompleted)
                     {
+                        reader.AdvanceTo(consumed, consumed);
                         continue;
                     }
+
+                    // The whole input is here: the body is the rest of this buffer, advanced past once below (a
+                    // buffer must not be used, nor advanced again, after it has been advanced).
                 }
 
                 if (buffer.Length > MaxBodyBytes)

@@ -12,8 +12,10 @@ namespace FastBucket.Usage;
 /// events (OpenAI chat with <c>include_usage</c>, the Responses API, Anthropic, Gemini <c>alt=sse</c>, Groq) or of a
 /// JSON array of objects (Gemini's default <c>streamGenerateContent</c>), or a plain JSON body where a provider
 /// answered a streaming request without streaming. The usage is reported once, when the stream ends or is disposed,
-/// whichever comes first, even when a dispose races a read on another thread. Memory is bounded by the largest
-/// single event, never by the body; malformed events are skipped, never thrown.
+/// whichever comes first, even when a dispose races a read on another thread, together with whether it is the
+/// response's final count (see <see cref="IsFinal"/>): a stream abandoned part of the way reports its running counts
+/// as not final. Memory is bounded by the largest single event, never by the body; malformed events are skipped,
+/// never thrown.
 /// </summary>
 public sealed class UsageCapturingStream : Stream
 {
@@ -21,7 +23,7 @@ public sealed class UsageCapturingStream : Stream
     public const int MaxEventBytes = 1 << 20;
 
     private readonly Stream _inner;
-    private readonly Action<TokenUsage?> _onCompleted;
+    private readonly Action<TokenUsage?, bool> _onCompleted;
     private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
     private readonly Lock _gate = new();
     private StreamUsageAccumulator _usage;
@@ -39,12 +41,30 @@ public sealed class UsageCapturingStream : Stream
     /// <param name="provider">The provider (for documentation; every known event shape is read).</param>
     /// <param name="onCompleted">Called once with the usage seen, or <see langword="null"/> when none was.</param>
     public UsageCapturingStream(Stream inner, LlmProvider provider, Action<TokenUsage?> onCompleted)
+        : this(inner, provider, Ignoring(onCompleted))
+    {
+    }
+
+    /// <summary>Wraps <paramref name="inner"/>, telling a final count from a running one.</summary>
+    /// <param name="inner">The response body.</param>
+    /// <param name="provider">The provider (for documentation; every known event shape is read).</param>
+    /// <param name="onCompleted">
+    /// Called once with the usage seen (or <see langword="null"/> when none was) and whether it is final
+    /// (<see cref="IsFinal"/> at that moment).
+    /// </param>
+    public UsageCapturingStream(Stream inner, LlmProvider provider, Action<TokenUsage?, bool> onCompleted)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(onCompleted);
         _inner = inner;
         _onCompleted = onCompleted;
         Provider = provider;
+    }
+
+    private static Action<TokenUsage?, bool> Ignoring(Action<TokenUsage?> onCompleted)
+    {
+        ArgumentNullException.ThrowIfNull(onCompleted);
+        return (usage, _) => onCompleted(usage);
     }
 
     private enum Mode
@@ -65,6 +85,23 @@ public sealed class UsageCapturingStream : Stream
             lock (_gate)
             {
                 return _usage.Usage;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the usage seen so far is the response's final count: the body was read to its end, a JSON body or
+    /// array closed, an end marker (<c>[DONE]</c>, <c>message_stop</c>) went by, or a usage that only the last event
+    /// carries was seen. False while only running counts (Anthropic's <c>message_start</c>, Gemini's earlier
+    /// chunks) have been seen.
+    /// </summary>
+    public bool IsFinal
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _usage.IsFinal;
             }
         }
     }
@@ -168,6 +205,7 @@ public sealed class UsageCapturingStream : Stream
                 // A completed writer hands the reader what is left, so a last event without a trailing newline still counts.
                 _pipe.Writer.Complete();
                 ParseAvailable();
+                _usage.MarkFinal();
             }
             else
             {
@@ -280,7 +318,11 @@ public sealed class UsageCapturingStream : Stream
         }
 
         span = span[5..].TrimStart((byte)' ');
-        if (!span.SequenceEqual("[DONE]"u8))
+        if (span.SequenceEqual("[DONE]"u8))
+        {
+            _usage.MarkFinal();
+        }
+        else
         {
             _usage.Observe(span);
         }
@@ -300,8 +342,23 @@ public sealed class UsageCapturingStream : Stream
         // When holding, the buffer starts where the unfinished element does.
         long elementStart = 0;
         reader.Advance(_scanned);
-        while (reader.TryRead(out byte b))
+        while (true)
         {
+            // Skip, vectorized, to the next byte that can change the state: long text and filler cost little.
+            bool found = _inString
+                ? _escaped || reader.TryAdvanceToAny("\"\\"u8, advancePastDelimiter: false)
+                : reader.TryAdvanceToAny("\"[]{}"u8, advancePastDelimiter: false);
+            if (!found)
+            {
+                reader.AdvanceToEnd();
+                break;
+            }
+
+            if (!reader.TryRead(out byte b))
+            {
+                break;
+            }
+
             if (_inString)
             {
                 if (_escaped)
@@ -342,6 +399,12 @@ public sealed class UsageCapturingStream : Stream
                     }
 
                     _depth--;
+                    if (_depth == 0)
+                    {
+                        // The array, or the lone body, closed: whatever follows is not part of this answer.
+                        _usage.MarkFinal();
+                    }
+
                     if (_depth == _elementDepth - 1)
                     {
                         if (holding)
@@ -388,6 +451,7 @@ public sealed class UsageCapturingStream : Stream
     private bool Complete()
     {
         TokenUsage? usage;
+        bool final;
         lock (_gate)
         {
             if (_completed)
@@ -399,9 +463,10 @@ public sealed class UsageCapturingStream : Stream
             _pipe.Writer.Complete();
             _pipe.Reader.Complete();
             usage = _usage.Usage;
+            final = _usage.IsFinal;
         }
 
-        _onCompleted(usage);
+        _onCompleted(usage, final);
         return true;
     }
 }

@@ -6,7 +6,8 @@ namespace FastBucket.Usage;
 
 /// <summary>
 /// Reads the token usage a provider reported in a JSON body or stream event: OpenAI chat, Responses and embeddings
-/// <c>usage</c>, Anthropic <c>usage</c> (cache creation and cache reads count as input), Gemini <c>usageMetadata</c>
+/// <c>usage</c>, Anthropic <c>usage</c> (cache writes count as input, cache reads do not: Anthropic's ITPM does not
+/// count them), Gemini <c>usageMetadata</c>
 /// (thoughts count as output), Groq's <c>x_groq.usage</c> in streams. Never throws: a body without usage, or not JSON, gives <see langword="null"/>.
 /// </summary>
 public static class UsageReader
@@ -49,7 +50,9 @@ public static class UsageReader
             input = Number(usage, "prompt_tokens") ?? Number(usage, "input_tokens");
             if (input is not null && usage.TryGetProperty("input_tokens", out _))
             {
-                input += (Number(usage, "cache_creation_input_tokens") ?? 0) + (Number(usage, "cache_read_input_tokens") ?? 0);
+                // Anthropic: input_tokens is what follows the last cache breakpoint. Cache writes are charged to ITPM
+                // like any input; cache reads are not (for current models), so a cached 90k prefix costs nothing there.
+                input += Number(usage, "cache_creation_input_tokens") ?? 0;
             }
 
             output = Number(usage, "completion_tokens") ?? Number(usage, "output_tokens");

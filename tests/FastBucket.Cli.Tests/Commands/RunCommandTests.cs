@@ -192,6 +192,81 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_SigtermWhileRequestsWaitForQuota_ExitsPromptlyAndTheNextRunSendsTheRest()
+    {
+        using var dir = new TemporaryDirectory();
+        await using var simulator = await StartSimulatorAsync(limits: new RateLimits { RequestsPerMinute = 3, TokensPerMinute = 10_000_000 });
+        File.WriteAllLines(dir.File("in.jsonl"), BatchFiles.ChatLines(40));
+        string output = dir.File("in.results.jsonl");
+
+        // 3 RPM at the provider and on our side: after the first requests every worker waits for quota (minutes of
+        // waiting, none in flight at the provider). A stop must not wait for them: they were never sent.
+        using (var run = CliProcess.Start(dir.Path, Key, RunArgs(simulator, "in.jsonl", "--rpm", "3", "--workers", "8", "--json")))
+        {
+            var stdout = run.StandardOutput.ReadToEndAsync();
+            var stderr = run.StandardError.ReadToEndAsync();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while ((!File.Exists(output) || File.ReadAllLines(output).Length < 1) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.True(File.Exists(output) && File.ReadAllLines(output).Length >= 1, "no result within 60 s");
+            using (var terminate = System.Diagnostics.Process.Start("kill", ["-TERM", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await terminate.WaitForExitAsync();
+            }
+
+            // Generous for a loaded machine; before the fix the run waited for quota for about 13 minutes.
+            bool exited = await Task.WhenAny(run.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(45))) is Task finished && run.HasExited;
+            if (!exited)
+            {
+                run.Kill(entireProcessTree: true);
+            }
+
+            Assert.True(exited, "fastbucket run did not exit within 45 s of SIGTERM with no request in flight");
+            Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {await stderr}");
+            Assert.Contains("Stopping", await stderr, StringComparison.Ordinal);
+            Assert.Contains("\"interrupted\":true", await stdout, StringComparison.Ordinal);
+        }
+
+        // Only what was sent has a result; what waited for quota was not sent and is sent by the next run.
+        var written = BatchFiles.ReadResults(output);
+        Assert.Equal(simulator.Statistics.Admitted, written.Count);
+        Assert.All(written, l => Assert.Equal(200, l.StatusCode));
+        Assert.InRange(written.Count, 1, 39);
+
+        await using var roomy = await StartSimulatorAsync();
+        var resumed = await CliProcess.RunAsync(dir.Path, Key, Timeout, RunArgs(roomy, "in.jsonl", "--workers", "64"));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(40, BatchFiles.ReadResults(output).Select(l => l.CustomId).Distinct().Count());
+        Assert.Equal(40, BatchFiles.ReadResults(output).Count);
+    }
+
+    [Fact]
+    public async Task Run_AzureBatchLinesWithOpenAIPaths_GoToTheDeployment()
+    {
+        using var dir = new TemporaryDirectory();
+        await using var simulator = await StartSimulatorAsync();
+        File.WriteAllLines(dir.File("in.jsonl"), [
+            """{"custom_id":"a","method":"POST","url":"/chat/completions","body":{"model":"my-gpt4o-deployment","max_tokens":8,"messages":[{"role":"user","content":"Hi"}]}}""",
+            """{"custom_id":"b","method":"POST","url":"/v1/chat/completions","body":{"model":"my-gpt4o-deployment","max_tokens":8,"messages":[{"role":"user","content":"Hi"}]}}""",
+            """{"model":"my-gpt4o-deployment","max_tokens":8,"messages":[{"role":"user","content":"Hi"}]}""",
+        ]);
+
+        var result = await CliProcess.RunAsync(
+            dir.Path,
+            new Dictionary<string, string> { ["AZURE_OPENAI_API_KEY"] = "azure-test-key" },
+            Timeout,
+            ["run", "in.jsonl", "--provider", "azure", "--base-url", simulator.BaseAddress.ToString(), "--no-live"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = BatchFiles.ReadResults(dir.File("in.results.jsonl"));
+        Assert.Equal(3, lines.Count);
+        Assert.All(lines, l => Assert.Equal(200, l.StatusCode));
+    }
+
+    [Fact]
     public async Task Run_FailedResults_RetriedByTheNextRunWithoutDuplicates()
     {
         using var dir = new TemporaryDirectory();

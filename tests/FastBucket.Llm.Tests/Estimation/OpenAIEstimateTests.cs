@@ -91,10 +91,10 @@ public sealed class OpenAIEstimateTests
     }
 
     [Theory]
-    [InlineData("high", 765)]
-    [InlineData("auto", 765)]
+    [InlineData("high", 85 + (8 * 170))]
+    [InlineData("auto", 85 + (8 * 170))]
     [InlineData("low", 85)]
-    public void Estimate_ImagePart_AddsTheDocumentedFixedEstimate(string detail, long imageTokens)
+    public void Estimate_ImageOfUnknownSize_ChargesTheMostTilesAnImageCanTake(string detail, long imageTokens)
     {
         byte[] withImage = Utf8($$$"""
             {"model": "gpt-4o", "messages": [{"role": "user", "content": [

@@ -23,6 +23,9 @@ internal static class ExpectedSignals
         "error_type", "x_should_retry", "quota_limit", "tokens_limit_from_body",
         "kind", "credit_limit_usd", "credit_remaining_usd", "credit_limit_reset", "usage_usd", "is_free_tier",
         "rate_limit_requests", "rate_limit_interval_seconds",
+
+        // Ours, beyond the README: a limit and its window stated in an error's words (written only when stated).
+        "requests_limit_from_body", "body_limit_window",
     };
 
     /// <summary>Asserts that <paramref name="actual"/> equals <paramref name="expected"/>; returns a message or null.</summary>

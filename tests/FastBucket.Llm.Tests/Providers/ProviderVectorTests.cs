@@ -127,8 +127,8 @@ public sealed class ProviderVectorTests
         "usage_usd" => Json(s.KeyInfo?.UsageUsd),
         "is_free_tier" => Json(s.KeyInfo?.IsFreeTier),
 
-        // OpenRouter's rate_limit object is deprecated ("will always return -1") and deliberately not read.
-        "rate_limit_requests" or "rate_limit_interval_seconds" => Json<object?>(null),
+        "rate_limit_requests" => Json(s.KeyInfo?.RateLimitRequests),
+        "rate_limit_interval_seconds" => Json(s.KeyInfo?.RateLimitInterval?.TotalSeconds),
         _ => null,
     };
 

@@ -163,15 +163,16 @@ public sealed class RateLimitSignalReaderTests
     }
 
     [Fact]
-    public void Read_AzureMinusOne_ReadsAsNotReported()
+    public void Read_AzureMinusOne_MakesItsWholeFamilyAbsent()
     {
+        // Issue 14, item 17: a -1 means Azure does not report that dimension at all, so a limit beside it is not
+        // one either (it was read as 90000 before).
         using HttpResponseMessage response = Response(HttpStatusCode.OK, ("x-ratelimit-remaining-requests", "-1"), ("x-ratelimit-remaining-tokens", "-1"), ("x-ratelimit-limit-tokens", "90000"));
 
         RateLimitSignals signals = RateLimitSignalReader.Read(LlmProvider.AzureOpenAI, response, default, s_now);
 
-        Assert.Null(signals.Requests.Remaining);
-        Assert.Null(signals.Tokens.Remaining);
-        Assert.Equal(90000, signals.Tokens.Limit);
+        Assert.True(signals.Requests.IsEmpty);
+        Assert.True(signals.Tokens.IsEmpty);
     }
 
     [Fact]

@@ -19,13 +19,15 @@ public sealed class StreamUsageAccumulatorTests
         var accumulator = new StreamUsageAccumulator();
 
         accumulator.Observe("""{"type":"message_start","message":{"usage":{"input_tokens":25,"cache_read_input_tokens":5,"output_tokens":1}}}"""u8);
-        Assert.Equal(new TokenUsage(30, 1), accumulator.Usage);
+        Assert.Equal(new TokenUsage(25, 1), accumulator.Usage); // cache reads are not charged to ITPM
+        Assert.False(accumulator.IsFinal);
         accumulator.Observe("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"""u8);
         accumulator.Observe("""{"type":"message_delta","delta":{"stop_reason":null},"usage":{"output_tokens":9}}"""u8);
         accumulator.Observe("""{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":15}}"""u8);
         accumulator.Observe("""{"type":"message_stop"}"""u8);
 
-        Assert.Equal(new TokenUsage(30, 15), accumulator.Usage);
+        Assert.Equal(new TokenUsage(25, 15), accumulator.Usage);
+        Assert.True(accumulator.IsFinal);
     }
 
     [Fact]

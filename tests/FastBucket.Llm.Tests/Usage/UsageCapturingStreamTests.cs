@@ -202,7 +202,7 @@ public sealed class UsageCapturingStreamTests
         var failures = new List<int>();
         for (int cut = 0; cut <= body.Length; cut++)
         {
-            TokenUsage? expected = cut < startEnd ? null : cut < deltaEnd ? new TokenUsage(2125, 1) : new TokenUsage(2125, 15);
+            TokenUsage? expected = cut < startEnd ? null : cut < deltaEnd ? new TokenUsage(125, 1) : new TokenUsage(125, 15);
             var read = CapturedRead.ToEnd(ChunkedStream.SplitAt(body[..cut], cut / 2), transcript.Provider, 4096);
             if (read.Usage != expected)
             {
@@ -262,7 +262,7 @@ public sealed class UsageCapturingStreamTests
         }
 
         Assert.Equal(body[..cut], output.ToArray());
-        Assert.Equal([new TokenUsage(2125, 1)], completions);
+        Assert.Equal([new TokenUsage(125, 1)], completions);
     }
 
     [Fact]
@@ -407,7 +407,7 @@ public sealed class UsageCapturingStreamTests
         var read = CapturedRead.ToEnd(ChunkedStream.OfSize(body, chunk), LlmProvider.Anthropic, 16);
 
         Assert.Equal(body, read.Passed);
-        Assert.Equal(new TokenUsage(42, 6), read.Usage);
+        Assert.Equal(new TokenUsage(12, 6), read.Usage); // cache reads are not charged to ITPM
     }
 
     [Fact]
@@ -490,7 +490,7 @@ public sealed class UsageCapturingStreamTests
         stream.Dispose();
         stream.Dispose();
 
-        Assert.Equal([new TokenUsage(2125, 1)], completions);
+        Assert.Equal([new TokenUsage(125, 1)], completions);
         Assert.Equal(1, inner.DisposeCount);
     }
 
@@ -569,7 +569,7 @@ public sealed class UsageCapturingStreamTests
 
         Assert.Null(stream.Usage);
         stream.ReadExactly(new byte[afterStart]);
-        Assert.Equal(new TokenUsage(2125, 1), stream.Usage);
+        Assert.Equal(new TokenUsage(125, 1), stream.Usage);
         stream.CopyTo(Stream.Null);
         Assert.Equal(transcript.Expected, stream.Usage);
     }
@@ -578,7 +578,8 @@ public sealed class UsageCapturingStreamTests
     public void Constructor_NullArguments_ThrowNamingTheParameter()
     {
         Assert.Equal("inner", Assert.Throws<ArgumentNullException>(() => new UsageCapturingStream(null!, LlmProvider.OpenAI, _ => { })).ParamName);
-        Assert.Equal("onCompleted", Assert.Throws<ArgumentNullException>(() => new UsageCapturingStream(Stream.Null, LlmProvider.OpenAI, null!)).ParamName);
+        Assert.Equal("onCompleted", Assert.Throws<ArgumentNullException>(() => new UsageCapturingStream(Stream.Null, LlmProvider.OpenAI, (Action<TokenUsage?>)null!)).ParamName);
+        Assert.Equal("onCompleted", Assert.Throws<ArgumentNullException>(() => new UsageCapturingStream(Stream.Null, LlmProvider.OpenAI, (Action<TokenUsage?, bool>)null!)).ParamName);
     }
 
     [Fact]
@@ -603,5 +604,78 @@ public sealed class UsageCapturingStreamTests
         Assert.True(at >= 0, marker);
         int end = at + body.AsSpan(at).IndexOfAny((byte)'\r', (byte)'\n');
         return end;
+    }
+
+    [Theory]
+    [MemberData(nameof(TranscriptsAndLineEndings))]
+    public void Read_TranscriptToItsEnd_ReportsTheUsageAsFinal(string name, bool crlf)
+    {
+        var transcript = UsageTranscripts.Named(name);
+        byte[] body = transcript.Bytes(crlf);
+
+        var (usage, final) = ReadPrefixThenDispose(body, body.Length, transcript.Provider, readToEnd: true);
+
+        Assert.Equal(transcript.Expected, usage);
+        Assert.True(final);
+    }
+
+    [Theory]
+    [InlineData("anthropic", "content_block_delta")]
+    [InlineData("gemini-sse", "\"candidatesTokenCount\": 5")]
+    public void Dispose_StreamAbandonedBeforeItsFinalCount_ReportsRunningCountsAsNotFinal(string name, string marker)
+    {
+        var transcript = UsageTranscripts.Named(name);
+        byte[] body = transcript.Bytes();
+        int cut = LineEndAfter(body, marker) + 1;
+
+        var (usage, final) = ReadPrefixThenDispose(body, cut, transcript.Provider, readToEnd: false);
+
+        Assert.NotNull(usage);
+        Assert.False(final, $"{usage} was reported as final after {cut} of {body.Length} bytes");
+    }
+
+    [Theory]
+    [InlineData("openai-chat", "\"prompt_tokens\":19")]
+    [InlineData("anthropic", "\"stop_reason\":\"end_turn\"")]
+    public void Dispose_AfterTheFinalCountBeforeTheEndMarker_ReportsFinal(string name, string marker)
+    {
+        // SDKs stop reading once they have the last event they need; the count they read past is still final.
+        var transcript = UsageTranscripts.Named(name);
+        byte[] body = transcript.Bytes();
+        int cut = LineEndAfter(body, marker) + 1;
+
+        var (usage, final) = ReadPrefixThenDispose(body, cut, transcript.Provider, readToEnd: false);
+
+        Assert.Equal(transcript.Expected, usage);
+        Assert.True(final);
+    }
+
+    private static (TokenUsage? Usage, bool Final) ReadPrefixThenDispose(byte[] body, int length, LlmProvider provider, bool readToEnd)
+    {
+        var completions = new List<(TokenUsage?, bool)>();
+        using (var stream = new UsageCapturingStream(new MemoryStream(body), provider, (usage, final) => completions.Add((usage, final))))
+        {
+            var buffer = new byte[7];
+            int total = 0;
+            while (readToEnd || total < length)
+            {
+                int read = stream.Read(buffer, 0, readToEnd ? buffer.Length : Math.Min(buffer.Length, length - total));
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+            }
+        }
+
+        return Assert.Single(completions);
+    }
+
+    private static int LineEndAfter(byte[] body, string marker)
+    {
+        int at = body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(marker));
+        Assert.True(at >= 0, marker);
+        return at + body.AsSpan(at).IndexOf((byte)'\n');
     }
 }

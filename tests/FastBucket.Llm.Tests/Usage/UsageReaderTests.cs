@@ -61,7 +61,7 @@ public sealed class UsageReaderTests
     }
 
     [Fact]
-    public void FromJson_AnthropicMessage_CacheWritesAndReadsCountAsInput()
+    public void FromJson_AnthropicMessage_CacheWritesCountAsInputCacheReadsDoNot()
     {
         const string body = """
             {"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
@@ -69,7 +69,8 @@ public sealed class UsageReaderTests
              "usage":{"input_tokens":2095,"cache_creation_input_tokens":2051,"cache_read_input_tokens":1000,"cache_creation":{"ephemeral_5m_input_tokens":2051,"ephemeral_1h_input_tokens":0},"output_tokens":503,"service_tier":"standard"}}
             """;
 
-        Assert.Equal(new TokenUsage(2095 + 2051 + 1000, 503), Read(LlmProvider.Anthropic, body));
+        // Anthropic's ITPM counts input_tokens and cache writes; cache reads do not count (issue 14, item 6).
+        Assert.Equal(new TokenUsage(2095 + 2051, 503), Read(LlmProvider.Anthropic, body));
     }
 
     [Fact]

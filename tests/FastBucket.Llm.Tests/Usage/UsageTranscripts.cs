@@ -68,7 +68,7 @@ internal static class UsageTranscripts
         """,
         new TokenUsage(37, 11));
 
-    /// <summary>Anthropic Messages: input (with cache writes and reads) in <c>message_start</c>, cumulative output in <c>message_delta</c>, a ping on the way.</summary>
+    /// <summary>Anthropic Messages: input (with cache writes, without cache reads, as ITPM counts) in <c>message_start</c>, cumulative output in <c>message_delta</c>, a ping on the way.</summary>
     public static readonly UsageTranscript Anthropic = new(
         "anthropic",
         LlmProvider.Anthropic,
@@ -99,7 +99,7 @@ internal static class UsageTranscripts
 
 
         """,
-        new TokenUsage(2125, 15));
+        new TokenUsage(125, 15));
 
     /// <summary>Gemini <c>streamGenerateContent?alt=sse</c>: cumulative <c>usageMetadata</c> on every chunk, thoughts counted as output.</summary>
     public static readonly UsageTranscript GeminiSse = new(

@@ -44,6 +44,11 @@ internal static class OpenAIErrorBody
         if (RetryHintText.TryFind(message, out TimeSpan hint))
         {
             signals.BodyRetryHint = hint;
+            if (hint >= DailyCapWait)
+            {
+                // "Please try again in 14h29m11.04s": no per-minute window frees in hours; a daily cap was hit.
+                signals.QuotaExhausted = true;
+            }
         }
 
         // "Rate limit reached for gpt-4o-mini ... on tokens per min (TPM): Limit 50000, Used 47949, Requested 3006."
@@ -53,6 +58,8 @@ internal static class OpenAIErrorBody
         {
             signals.TokensLimitFromBody = limit;
         }
+
+        ReadStatedLimit(message, ref signals);
 
         if (aboutRequests)
         {
@@ -64,6 +71,33 @@ internal static class OpenAIErrorBody
             {
                 signals.RequestsWindow ??= RateLimitWindow.Minute;
             }
+        }
+    }
+
+    /// <summary>
+    /// Stores a limit stated in words ("on requests per minute (RPM): Limit 30", "limited to 8 requests per minute")
+    /// and its window; a per-day limit that was hit is a daily cap.
+    /// </summary>
+    internal static void ReadStatedLimit(string? message, ref RateLimitSignalsBuilder signals)
+    {
+        if (!StatedLimitText.TryFind(message, out StatedLimitText.Subject subject, out long? limit, out RateLimitWindow? window))
+        {
+            return;
+        }
+
+        signals.BodyLimitWindow = window;
+        if (subject == StatedLimitText.Subject.Requests)
+        {
+            signals.RequestsLimitFromBody = limit;
+        }
+        else
+        {
+            signals.TokensLimitFromBody ??= limit;
+        }
+
+        if (window == RateLimitWindow.Day && signals.StatusCode == 429)
+        {
+            signals.QuotaExhausted = true;
         }
     }
 
@@ -80,6 +114,9 @@ internal static class OpenAIErrorBody
         int end = digits.IndexOfAnyExceptInRange('0', '9');
         return HeaderValue.TryParseCount(end < 0 ? digits : digits[..end], out limit);
     }
+
+    /// <summary>A stated wait this long is a daily cap's reset, not a window about to free.</summary>
+    internal static readonly TimeSpan DailyCapWait = TimeSpan.FromHours(1);
 
     // Billing and hard quota codes: the same 429 status as a rate limit, but waiting does not help.
     private static bool IsQuotaCode(string? code) => code is "insufficient_quota" or "billing_hard_limit_reached" or "billing_not_active";

@@ -10,7 +10,11 @@ internal static class OpenAIRateLimitHeaders
     private const string Prefix = "x-ratelimit-";
 
     /// <summary>Stores the header when it belongs to the family; returns whether it did.</summary>
-    public static bool TryRead(string name, string value, ref RateLimitSignalsBuilder signals)
+    public static bool TryRead(string name, string value, ref RateLimitSignalsBuilder signals) =>
+        TryRead(name, value, ref signals, negativeMeansAbsent: false);
+
+    /// <summary>As <see cref="TryRead(string, string, ref RateLimitSignalsBuilder)"/>; with <paramref name="negativeMeansAbsent"/>, a negative count (Azure's <c>-1</c>) marks its whole dimension absent, reset included.</summary>
+    public static bool TryRead(string name, string value, ref RateLimitSignalsBuilder signals, bool negativeMeansAbsent)
     {
         if (!HeaderValue.TryStripPrefix(name, Prefix, out ReadOnlySpan<char> rest))
         {
@@ -38,23 +42,23 @@ internal static class OpenAIRateLimitHeaders
         // The undocumented "tokens_usage_based" variants repeat the tokens values; they are ignored.
         if (dimension.Equals("requests", StringComparison.OrdinalIgnoreCase))
         {
-            Store(ref signals.Requests, field, value);
+            Store(ref signals.Requests, field, value, negativeMeansAbsent);
         }
         else if (dimension.Equals("tokens", StringComparison.OrdinalIgnoreCase))
         {
-            Store(ref signals.Tokens, field, value);
+            Store(ref signals.Tokens, field, value, negativeMeansAbsent);
         }
         else if (dimension.Equals("project-tokens", StringComparison.OrdinalIgnoreCase))
         {
-            Store(ref signals.ProjectTokens, field, value);
+            Store(ref signals.ProjectTokens, field, value, negativeMeansAbsent);
         }
         else if (dimension.Equals("input-tokens", StringComparison.OrdinalIgnoreCase))
         {
-            Store(ref signals.InputTokens, field, value);
+            Store(ref signals.InputTokens, field, value, negativeMeansAbsent);
         }
         else if (dimension.Equals("output-tokens", StringComparison.OrdinalIgnoreCase))
         {
-            Store(ref signals.OutputTokens, field, value);
+            Store(ref signals.OutputTokens, field, value, negativeMeansAbsent);
         }
         else
         {
@@ -64,8 +68,14 @@ internal static class OpenAIRateLimitHeaders
         return true;
     }
 
-    private static void Store(ref RateLimitDimensionBuilder dimension, HeaderField field, string value)
+    private static void Store(ref RateLimitDimensionBuilder dimension, HeaderField field, string value, bool negativeMeansAbsent)
     {
+        if (negativeMeansAbsent && field != HeaderField.Reset && value.AsSpan().TrimStart().StartsWith('-'))
+        {
+            dimension.Absent = true;
+            return;
+        }
+
         switch (field)
         {
             case HeaderField.Limit when HeaderValue.TryParseCount(value, out long limit):

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FastBucket.Providers.OpenAI;
 
 namespace FastBucket.Providers.OpenRouter;
 
@@ -53,5 +54,9 @@ internal static class OpenRouterErrorBody
         {
             signals.BodyRetryHint = hint;
         }
+
+        // A limit in words ("limited to 8 requests per minute"), OpenRouter's or the upstream provider's.
+        string? raw = metadata.Property("raw").AsString();
+        OpenAIErrorBody.ReadStatedLimit(StatedLimitText.TryFind(message, out _, out _, out _) ? message : raw, ref signals);
     }
 }
