@@ -263,6 +263,9 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     /// <summary>Whether nothing is under way here: no attempt, no write, and any waiters asleep (tests advance a fake clock only then).</summary>
     internal bool IsSettled => _reserver.Attempts == 0 && _state.LastWrite.IsCompleted && (_queue.Count == 0 || _queue.IsSleeping);
 
+    /// <summary>Whether this process owes Redis nothing: no backlog, and no timed-out call whose late answer may still add to it.</summary>
+    internal bool OwesNothing => _client.PendingLate == 0 && _state.Backlog.IsEmpty && _state.LastWrite.IsCompleted;
+
     /// <summary>The local fallback quota of the outage under way, if any.</summary>
     internal LlmQuota? Fallback => _fallback.Local;
 
