@@ -263,6 +263,9 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     /// <summary>Whether nothing is under way here: no attempt, no write, and any waiters asleep (tests advance a fake clock only then).</summary>
     internal bool IsSettled => _reserver.Attempts == 0 && _state.LastWrite.IsCompleted && (_queue.Count == 0 || _queue.IsSleeping);
 
+    /// <summary>Whether this process owes Redis nothing: no backlog, and no timed-out call whose late answer may still add to it.</summary>
+    internal bool OwesNothing => _client.PendingLate == 0 && _state.Backlog.IsEmpty && _state.LastWrite.IsCompleted;
+
     /// <summary>The local fallback quota of the outage under way, if any.</summary>
     internal LlmQuota? Fallback => _fallback.Local;
 
@@ -275,13 +278,13 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     /// <summary>A reservation granted by Redis ended: send its reconciliation and free its lease (held back while Redis is unreachable).</summary>
     internal void ReleaseShared(in RequestCost cost, long[] deltas, string? leaseId)
     {
-        if (IsDegraded)
+        if (leaseId is not null || deltas.Any(d => d != 0))
         {
-            _state.Backlog.Owe(deltas, leaseId);
-        }
-        else if (leaseId is not null || deltas.Any(d => d != 0))
-        {
-            _state.Write(Call(RedisQuotaScript.AdjustAndRelease) with { Amounts = deltas, Lease = leaseId });
+            // Not sent (Redis unreachable) or failed: the lease is owed, and the reconciliation too unless the call may
+            // have run (a timeout or a lost connection: applying it twice would refund twice).
+            _state.Write(
+                Call(RedisQuotaScript.AdjustAndRelease) with { Amounts = deltas, Lease = leaseId },
+                failure => _state.Backlog.Owe(failure?.Kind is RedisQuotaFailureKind.Timeout or RedisQuotaFailureKind.Unreachable ? new long[deltas.Length] : deltas, leaseId));
         }
 
         // After the release is on the wire: a waiter woken here sends its reservation behind it on the same connection.

@@ -19,7 +19,8 @@ namespace FastBucket.Redis;
 /// <para>Other fields: <c>ep</c> the hash's generation (its creation time), <c>l0</c>..<c>l5</c> limits learned from a
 /// provider (they override the configured ones for every process), <c>r0</c>..<c>r5</c> everything ever reserved and
 /// <c>w0</c>..<c>w5</c> everything ever lowered on evidence (the counters of <see cref="QuotaPolicy"/>'s evidence rule),
-/// <c>hold</c> (no grant before then, after a 429), <c>exh</c>/<c>exhc</c> (a non-retryable exhaustion until then, and
+/// <c>hold</c> (no grant before then, after a 429), <c>mg</c>/<c>mgt</c> (the largest latency margin any process
+/// reported lately, and when: it decays by half each minute and holds back every process's grants), <c>exh</c>/<c>exhc</c> (a non-retryable exhaustion until then, and
 /// its code; one without a reset lasts a day at most, or until reset). In-flight requests are leases in a sorted set
 /// (score: lease expiry) under the same hash tag. Each key's expiry is when every bucket, whoever limits it, would be
 /// full again, plus a minute; a call never shortens it.</para>
@@ -79,7 +80,7 @@ internal static class RedisQuotaScript
           local t = redis.call('TIME')
           now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         end
-        local F = {'base', 'ep', 'hold', 'exh', 'exhc'}
+        local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt'}
         for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d end
         local got = redis.call('HMGET', hash, unpack(F))
         local s = {}
@@ -92,6 +93,16 @@ internal static class RedisQuotaScript
         local rel = now - base
         local function stored(f) local x = tonumber(s[f]); if x then return x - shift end return nil end
         local headroom, margin, maxconc = tonumber(a.headroom), tonumber(a.margin), tonumber(a.maxconc)
+        -- The latency margin is shared: the largest any process saw lately (halved each minute) holds back every grant,
+        -- because a request that arrives late bunches with those granted after it, whoever granted them.
+        local shared = tonumber(s.mg) or 0
+        if shared > 0 then shared = shared * 0.5 ^ ((rel - (stored('mgt') or rel)) / 60000000) end
+        if margin > shared then
+          redis.call('HSET', hash, 'mg', int(margin), 'mgt', num(rel))
+        elseif shared >= 1 then
+          margin = shared
+          if shift > 0 then redis.call('HSET', hash, 'mgt', num(stored('mgt'))) end
+        end
         local configured, amounts = vec(a.limits), vec(a.amounts)
         local limit, cap, interval, tat, learned, reserved, lowered, present = {}, {}, {}, {}, {}, {}, {}, {}
         local changed = {}

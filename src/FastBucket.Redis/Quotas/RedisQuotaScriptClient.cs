@@ -28,6 +28,7 @@ internal sealed class RedisQuotaScriptClient
     private readonly ILogger? _logger;
     private readonly string _name;
     private RedisQuotaFailure? _lastFailure;
+    private int _late;
 
     internal RedisQuotaScriptClient(IConnectionMultiplexer redis, RedisKey[] keys, RedisQuotaOptions options, TimeProvider time, string name)
     {
@@ -44,6 +45,9 @@ internal sealed class RedisQuotaScriptClient
 
     /// <summary>The last failure, for diagnostics.</summary>
     internal RedisQuotaFailure? LastFailure => Volatile.Read(ref _lastFailure);
+
+    /// <summary>Calls that timed out and whose fate (ran late, or never) is not known yet.</summary>
+    internal int PendingLate => Volatile.Read(ref _late);
 
     /// <summary>Whether the multiplexer has a connection now.</summary>
     internal bool IsConnected => _redis.IsConnected;
@@ -136,20 +140,28 @@ internal sealed class RedisQuotaScriptClient
         if (failure.Kind == RedisQuotaFailureKind.Timeout && late is not null)
         {
             // The call may still run on the server: when its answer comes, the caller undoes what it did.
+            Interlocked.Increment(ref _late);
             _ = sent.ContinueWith(
                 static (task, state) =>
                 {
-                    var undo = (Action<RedisQuotaReply>)state!;
-                    if (task.IsCompletedSuccessfully)
+                    var (client, undo) = ((RedisQuotaScriptClient, Action<RedisQuotaReply>))state!;
+                    try
                     {
-                        undo(RedisQuotaReply.Parse(task.Result));
+                        if (task.IsCompletedSuccessfully)
+                        {
+                            undo(RedisQuotaReply.Parse(task.Result));
+                        }
+                        else
+                        {
+                            _ = task.Exception; // observed: the call never ran, or its fate is unknown (its lease is freed with the backlog)
+                        }
                     }
-                    else
+                    finally
                     {
-                        _ = task.Exception; // observed: the call never ran, or its fate is unknown (the lease expires by itself)
+                        Interlocked.Decrement(ref client._late);
                     }
                 },
-                late,
+                (this, late),
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);

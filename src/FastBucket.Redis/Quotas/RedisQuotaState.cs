@@ -103,11 +103,25 @@ internal sealed class RedisQuotaState
     }
 
     /// <summary>Sends a call without waiting for it; nothing while Redis is known to be unreachable (the caller keeps what must not be lost in the backlog).</summary>
-    internal void Write(RedisQuotaCall call)
+    /// <param name="call">The call.</param>
+    /// <param name="failed">Called when it fails, with the failure (the caller puts back in the backlog what must not be lost).</param>
+    internal void Write(RedisQuotaCall call, Action<RedisQuotaFailure?>? failed = null)
     {
         if (!_client.Breaker.IsOpen)
         {
-            Volatile.Write(ref _lastWrite, RunAsync(call));
+            Volatile.Write(ref _lastWrite, WriteAsync(call, failed));
+        }
+        else
+        {
+            failed?.Invoke(null);
+        }
+    }
+
+    private async Task WriteAsync(RedisQuotaCall call, Action<RedisQuotaFailure?>? failed)
+    {
+        if (await RunAsync(call).ConfigureAwait(false) is null)
+        {
+            failed?.Invoke(_client.LastFailure);
         }
     }
 

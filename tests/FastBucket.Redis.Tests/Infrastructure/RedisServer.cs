@@ -107,7 +107,8 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>A connection that reconnects quickly, as the tests need after a restart.</summary>
     /// <param name="user">An ACL user to connect as (password <c>pw</c>), or <see langword="null"/> for the default user.</param>
     /// <param name="admin">Whether admin commands (CLIENT PAUSE, DEBUG SLEEP, ACL) are allowed.</param>
-    public async Task<ConnectionMultiplexer> ConnectAsync(string? user = null, bool admin = false)
+    /// <param name="timeoutMilliseconds">How long a command may take (blocking ones such as DEBUG SLEEP need more).</param>
+    public async Task<ConnectionMultiplexer> ConnectAsync(string? user = null, bool admin = false, int timeoutMilliseconds = 2_000)
     {
         var options = new ConfigurationOptions
         {
@@ -116,8 +117,8 @@ public sealed class RedisServer : IAsyncDisposable
             AllowAdmin = admin,
             AbortOnConnectFail = false,
             ConnectTimeout = 2_000,
-            SyncTimeout = 2_000,
-            AsyncTimeout = 2_000,
+            SyncTimeout = timeoutMilliseconds,
+            AsyncTimeout = timeoutMilliseconds,
             ReconnectRetryPolicy = new LinearRetry(100),
         };
         options.EndPoints.Add(IPAddress.Loopback, Port);
