@@ -9,7 +9,8 @@ namespace FastBucket.Redis;
 /// and with several processes it varies more; the provider then sees a burst above its capacity (a 429). The margin is
 /// the recent peak of that delay as observed here: the answer's round trip plus the time from grant to send (reported
 /// through <see cref="RedisQuota.Observe"/>). Peaks decay by half every <see cref="HalfLife"/>. The margin shrinks the
-/// burst by <c>rate × margin</c>, never the sustained rate, and never below one request's cost. The script keeps the
+/// burst by <c>rate × margin</c> rounded down to whole units (so a small limit loses nothing to a short delay), never the
+/// sustained rate, and never below one request's cost. The script keeps the
 /// largest margin any process sent lately and applies it to every process: the late arrivals of one bunch with the
 /// grants of all.
 /// </summary>

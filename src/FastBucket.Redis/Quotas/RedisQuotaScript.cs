@@ -181,7 +181,8 @@ internal static class RedisQuotaScript
               if n > 0 and limit[d] > 0 then
                 if n > cap[d] then status, detail = 4, d - 1; break end
                 newtat[d] = tat[d] + n * interval[d]
-                local over = newtat[d] - rel - math.max(cap[d] * interval[d] - margin, n * interval[d])
+                local held = math.floor(margin / interval[d]) * interval[d] -- whole units only: a margin never costs a limit of 3 a request
+                local over = newtat[d] - rel - math.max(cap[d] * interval[d] - held, n * interval[d])
                 if over > 1e-3 and over > wait then wait = over end
               end
             end
