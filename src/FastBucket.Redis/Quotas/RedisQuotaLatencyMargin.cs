@@ -34,9 +34,11 @@ internal sealed class RedisQuotaLatencyMargin
     {
         get
         {
-            long now = _time.GetTimestamp();
             lock (_gate)
             {
+                // Read inside the lock: a later reading stored by another thread first would make this one's elapsed
+                // time negative.
+                long now = _time.GetTimestamp();
                 var sum = _roundTrip.At(now, _time) + _grantToSend.At(now, _time);
                 return sum < Max ? sum : Max;
             }
@@ -56,10 +58,9 @@ internal sealed class RedisQuotaLatencyMargin
             return;
         }
 
-        long now = _time.GetTimestamp();
         lock (_gate)
         {
-            peak.Add(sample, now, _time);
+            peak.Add(sample, _time.GetTimestamp(), _time);
         }
     }
 

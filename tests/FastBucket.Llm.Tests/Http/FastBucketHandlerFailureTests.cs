@@ -4,6 +4,7 @@ using System.Text;
 using FastBucket.Http;
 using FastBucket.Providers;
 using FastBucket.Quotas;
+using FastBucket.Quotas.Windows;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FastBucket.Llm.Tests.Http;
@@ -19,7 +20,16 @@ public sealed class FastBucketHandlerFailureTests
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     private static QuotaRegistry Quotas(QuotaLimits limits) =>
-        new(new QuotaRegistryOptions { Limits = limits, BurstHeadroom = 0, DiscoverUnknownLimits = false, TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow) });
+        new(new QuotaRegistryOptions
+        {
+            Limits = limits,
+            BurstHeadroom = 0,
+            DiscoverUnknownLimits = false,
+            TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow),
+            // These tests read what stays charged from the levels, so every limit is a plain token bucket here (the
+            // provider's burst shape would cap the level at a second's worth and hide the charge).
+            Windowing = _ => QuotaWindowing.Continuous,
+        });
 
     private static HttpClient Client(Uri baseAddress, QuotaRegistry quotas, LlmProvider provider = LlmProvider.OpenAI, TimeSpan? timeout = null) =>
         new(new FastBucketHandler(new FastBucketHandlerOptions { Provider = provider, Quotas = quotas, MaxRetryAttempts = 0 }, new SocketsHttpHandler()))
