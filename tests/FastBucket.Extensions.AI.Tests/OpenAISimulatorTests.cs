@@ -125,6 +125,9 @@ public sealed class OpenAISimulatorTests
         Assert.Equal(1, quota.Limits.RequestsPerMinute);
         Assert.False(quota.TryReserve(new RequestCost(1, 1, 1), out _, out var retryAfter));
         Assert.True(retryAfter >= TimeSpan.FromSeconds(59), $"held for {retryAfter}");
+        // Learning a limit 1,000 times smaller must not turn the old capacity's charge into hours of debt: the
+        // account frees its one request a minute, so the wait is about a minute, not the old burst's worth.
+        Assert.True(retryAfter <= TimeSpan.FromMinutes(2), $"held for {retryAfter}");
     }
 
     private static async Task<ProviderSimulator> StartSimulatorAsync(FakeTimeProvider time)
