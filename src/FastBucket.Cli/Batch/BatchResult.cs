@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using FastBucket.Providers.Wire;
 using FastBucket.Providers;
 
 namespace FastBucket.Cli.Batch;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FastBucket.Catalog;
+using FastBucket.Providers.Inspection;
 using FastBucket.Providers;
 using Spectre.Console;
 

@@ -131,8 +131,8 @@ internal sealed class GeminiRequestCounter
         string? start = JsonShape.GetString(metadata, "startOffset") ?? JsonShape.GetString(metadata, "start_offset") ?? "0s";
         string? end = JsonShape.GetString(metadata, "endOffset") ?? JsonShape.GetString(metadata, "end_offset");
         if (end is null
-            || !Providers.GoDuration.TryParse(start, out TimeSpan from)
-            || !Providers.GoDuration.TryParse(end, out TimeSpan to)
+            || !Providers.Wire.GoDuration.TryParse(start, out TimeSpan from)
+            || !Providers.Wire.GoDuration.TryParse(end, out TimeSpan to)
             || to <= from)
         {
             return null;

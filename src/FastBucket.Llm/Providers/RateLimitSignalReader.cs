@@ -6,6 +6,7 @@ using FastBucket.Providers.Gemini;
 using FastBucket.Providers.Groq;
 using FastBucket.Providers.OpenAI;
 using FastBucket.Providers.OpenRouter;
+using FastBucket.Providers.Wire;
 
 namespace FastBucket.Providers;
 

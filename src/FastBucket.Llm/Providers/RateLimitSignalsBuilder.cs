@@ -1,4 +1,5 @@
 using FastBucket.Providers.OpenRouter;
+using FastBucket.Providers.Wire;
 
 namespace FastBucket.Providers;
 

@@ -1,8 +1,9 @@
 using FastBucket.Llm.Tests.Providers;
+using FastBucket.Providers.Inspection;
 using FastBucket.Providers;
-using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FsCheck;
 
 namespace FastBucket.Llm.Tests.Fuzz;
 

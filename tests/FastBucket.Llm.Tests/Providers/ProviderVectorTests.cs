@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FastBucket.Providers.Inspection;
 using FastBucket.Providers;
 using Microsoft.Extensions.Time.Testing;
 

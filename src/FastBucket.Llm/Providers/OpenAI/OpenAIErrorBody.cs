@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FastBucket.Providers.Wire;
 
 namespace FastBucket.Providers.OpenAI;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FastBucket.Providers.OpenAI;
+using FastBucket.Providers.Wire;
 
 namespace FastBucket.Providers.OpenRouter;
 

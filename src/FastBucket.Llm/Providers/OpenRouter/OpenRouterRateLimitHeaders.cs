@@ -1,3 +1,5 @@
+using FastBucket.Providers.Wire;
+
 namespace FastBucket.Providers.OpenRouter;
 
 /// <summary>

@@ -1,11 +1,11 @@
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Inspection;
 
 /// <summary>
 /// Reads the rate-limit signals of a response saved with <c>curl -i</c> (the library side of
 /// <c>fastbucket inspect</c>): parse the file, pick the provider and the clock, read the signals. Write the result
 /// with <see cref="RateLimitSignalsJsonWriter"/>.
 /// </summary>
-public static class RawResponseInspector
+internal static class RawResponseInspector
 {
     /// <summary>Inspects a saved response.</summary>
     /// <param name="input">The saved response; left open.</param>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace FastBucket.Llm.Tests.Providers;
+namespace FastBucket.Llm.Tests.Providers.Wire;
 
 /// <summary>A faithful port of Go's <c>time.Duration.String()</c> (src/time/time.go: <c>format</c>, <c>fmtFrac</c>, <c>fmtInt</c>).</summary>
 internal static class GoDurationFormat

@@ -1,9 +1,10 @@
 using System.Net;
+using FastBucket.Providers.Wire;
 
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Inspection;
 
 /// <summary>An HTTP response as a file saved it (<c>curl -i</c>): status, headers in their original order and case, body.</summary>
-public sealed class RawHttpResponse
+internal sealed class RawHttpResponse
 {
     internal RawHttpResponse(Version version, int statusCode, string? reasonPhrase, IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body)
     {

@@ -1,7 +1,7 @@
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Inspection;
 
 /// <summary>What <see cref="RawResponseInspector"/> found in a saved response, or why it could not read it.</summary>
-public sealed class RawResponseInspection
+internal sealed class RawResponseInspection
 {
     private RawResponseInspection(RawHttpResponse? response, string? error, LlmProvider provider, DateTimeOffset now, RateLimitSignals signals)
     {

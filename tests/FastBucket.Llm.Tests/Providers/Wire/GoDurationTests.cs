@@ -1,9 +1,10 @@
+using FastBucket.Providers.Wire;
 using FastBucket.Providers;
-using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FsCheck;
 
-namespace FastBucket.Llm.Tests.Providers;
+namespace FastBucket.Llm.Tests.Providers.Wire;
 
 public sealed class GoDurationTests
 {

@@ -1,7 +1,8 @@
+using FastBucket.Providers.Wire;
 using FastBucket.Providers;
 using FsCheck.Xunit;
 
-namespace FastBucket.Llm.Tests.Providers;
+namespace FastBucket.Llm.Tests.Providers.Wire;
 
 public sealed class RetryAfterHeaderTests
 {

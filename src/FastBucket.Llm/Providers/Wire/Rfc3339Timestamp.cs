@@ -1,4 +1,4 @@
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Wire;
 
 /// <summary>
 /// Reads RFC 3339 timestamps as Anthropic sends its resets (<c>2025-08-21T12:41:17.250Z</c>,

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Wire;
 
 /// <summary>
 /// Reads durations written the way Go's <c>time.Duration.String()</c> writes them (<c>1s</c>, <c>6m0s</c>,

@@ -1,4 +1,4 @@
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Wire;
 
 /// <summary>
 /// Finds a wait stated only in an error message: OpenAI's and Groq's "Please try again in 1.146s" (Go duration),

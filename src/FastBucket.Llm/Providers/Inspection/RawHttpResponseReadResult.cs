@@ -1,7 +1,7 @@
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Inspection;
 
 /// <summary>The outcome of reading a saved HTTP response: the response, or why the input is not one.</summary>
-public readonly struct RawHttpResponseReadResult
+internal readonly struct RawHttpResponseReadResult
 {
     private RawHttpResponseReadResult(RawHttpResponse? response, string? error)
     {

@@ -1,4 +1,4 @@
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Wire;
 
 /// <summary>
 /// Reads an HTTP-date (RFC 9110 section 5.6.7) in all three forms a recipient must accept:

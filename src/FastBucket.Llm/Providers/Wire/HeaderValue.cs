@@ -1,4 +1,4 @@
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Wire;
 
 /// <summary>Span-based readers for the small values rate-limit headers carry. Allocation-free, never throw.</summary>
 internal static class HeaderValue

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Inspection;
 
 /// <summary>
 /// Writes <see cref="RateLimitSignals"/> as one JSON object with the keys of the reference vectors
@@ -20,7 +20,7 @@ namespace FastBucket.Providers;
 /// </para>
 /// <para><c>error_code</c> is written as the body sent it: a number for OpenRouter's <c>402</c>, a string otherwise.</para>
 /// </remarks>
-public static class RateLimitSignalsJsonWriter
+internal static class RateLimitSignalsJsonWriter
 {
     /// <summary>Writes <paramref name="signals"/> as one JSON object.</summary>
     /// <param name="writer">Where to write; left open and not flushed.</param>

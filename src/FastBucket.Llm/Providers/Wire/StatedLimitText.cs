@@ -1,4 +1,4 @@
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Wire;
 
 /// <summary>
 /// Finds a limit stated in words in an error message: OpenAI's and Groq's "on requests per minute (RPM): Limit 30" and

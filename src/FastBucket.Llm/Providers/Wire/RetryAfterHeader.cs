@@ -1,4 +1,4 @@
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Wire;
 
 /// <summary>
 /// Reads the server's explicit wait from the headers every provider may send: <c>retry-after-ms</c>,

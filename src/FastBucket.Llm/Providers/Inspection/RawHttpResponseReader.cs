@@ -6,7 +6,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Unicode;
 
-namespace FastBucket.Providers;
+namespace FastBucket.Providers.Inspection;
 
 /// <summary>
 /// Reads an HTTP response as <c>curl -i</c> saves it: a status line (<c>HTTP/1.1 429 Too Many Requests</c>,
@@ -21,7 +21,7 @@ namespace FastBucket.Providers;
 /// Input that is not such a response gives a failed result naming the problem, never an exception (except
 /// cancellation).
 /// </remarks>
-public static class RawHttpResponseReader
+internal static class RawHttpResponseReader
 {
     /// <summary>The most bytes the status line and headers may take: 64 KiB.</summary>
     public const int MaxHeaderBytes = 64 * 1024;
