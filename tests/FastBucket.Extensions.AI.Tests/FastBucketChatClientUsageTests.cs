@@ -212,14 +212,15 @@ public sealed class FastBucketChatClientUsageTests : IDisposable
     }
 
     [Fact]
-    public async Task GetResponseAsync_InnerThrowsHttpRequestException429_RefundsEverythingAndHoldsTheQuotaClosed()
+    public async Task GetResponseAsync_InnerThrowsHttpRequestException429_KeepsTheRequestRefundsTheTokensAndHoldsTheQuotaClosed()
     {
         using var client = Build(new ScriptedChatClient { Throw = new HttpRequestException("Too Many Requests", null, HttpStatusCode.TooManyRequests) });
 
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync("Tell me a fact."));
 
+        // Providers count rejected requests (OpenAI: "unsuccessful requests contribute to your per-minute limit").
         Assert.Equal(Tpm, TokensLeft);
-        Assert.Equal(Rpm, RequestsLeft);
+        Assert.Equal(Rpm - 1, RequestsLeft);
         Assert.False(Quota.TryReserve(Cost, out _, out var retryAfter));
         Assert.True(retryAfter > TimeSpan.Zero);
 
