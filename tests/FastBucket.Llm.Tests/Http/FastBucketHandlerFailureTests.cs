@@ -4,6 +4,7 @@ using System.Text;
 using FastBucket.Http;
 using FastBucket.Providers;
 using FastBucket.Quotas;
+using FastBucket.Quotas.Windows;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FastBucket.Llm.Tests.Http;
@@ -18,8 +19,9 @@ public sealed class FastBucketHandlerFailureTests
     private const string MessagesBody = """{"model":"claude-sonnet-4-5","max_tokens":500,"stream":true,"messages":[{"role":"user","content":"Say something short."}]}""";
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
+    // Continuous buckets: these tests read what was charged or given back, which OpenAI's one-second burst shape would hide.
     private static QuotaRegistry Quotas(QuotaLimits limits) =>
-        new(new QuotaRegistryOptions { Limits = limits, BurstHeadroom = 0, DiscoverUnknownLimits = false, TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow) });
+        new(new QuotaRegistryOptions { Limits = limits, BurstHeadroom = 0, DiscoverUnknownLimits = false, Windowing = _ => QuotaWindowing.Continuous, TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow) });
 
     private static HttpClient Client(Uri baseAddress, QuotaRegistry quotas, LlmProvider provider = LlmProvider.OpenAI, TimeSpan? timeout = null) =>
         new(new FastBucketHandler(new FastBucketHandlerOptions { Provider = provider, Quotas = quotas, MaxRetryAttempts = 0 }, new SocketsHttpHandler()))
