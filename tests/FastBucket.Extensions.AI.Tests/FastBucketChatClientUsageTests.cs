@@ -4,6 +4,7 @@ using FastBucket.Estimation;
 using FastBucket.Extensions.AI.Tests.Infrastructure;
 using FastBucket.Providers;
 using FastBucket.Quotas;
+using FastBucket.Quotas.Windows;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 
@@ -25,6 +26,8 @@ public sealed class FastBucketChatClientUsageTests : IDisposable
         {
             TimeProvider = _time,
             BurstHeadroom = 0,
+            // Continuous buckets: these tests read what was charged or given back, which OpenAI's one-second burst shape would hide.
+            Windowing = _ => QuotaWindowing.Continuous,
             Limits = new QuotaLimits { RequestsPerMinute = Rpm, TokensPerMinute = Tpm },
         });
 
