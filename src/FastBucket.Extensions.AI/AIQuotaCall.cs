@@ -12,9 +12,9 @@ namespace FastBucket.Extensions.AI;
 /// </summary>
 /// <remarks>
 /// The rules, the same as <c>FastBucketHandler</c>'s where the two overlap: usage reported reconciles the
-/// reservation (and calibrates the estimator); a response without usage keeps the whole charge; a 429 gives
-/// everything back (the provider did no work) and closes the quota for the provider's wait; any other failure
-/// before a response keeps the request and gives the tokens back. A stream cut short (the caller stopped reading,
+/// reservation (and calibrates the estimator); a response without usage keeps the whole charge; a 429 keeps
+/// the request (providers count rejected requests) and gives the tokens back, after closing the quota for the
+/// provider's wait; any other failure before a response keeps the request and gives the tokens back too. A stream cut short (the caller stopped reading,
 /// canceled, or the stream broke) is charged the estimated input and the output tokens received so far: output
 /// never sent is given back.
 /// </remarks>
@@ -66,19 +66,17 @@ internal sealed class AIQuotaCall
 
         if (ExceptionSignals.TryRead(_gate.Provider, exception, _gate.Time.GetUtcNow(), out var signals))
         {
+            // Observed before the reservation ends: ending it frees its slot and refunds tokens, which wakes the queue,
+            // and a 429's hold must be in place by then or a queued request is sent straight into the same 429.
+            _quota.Observe(signals, _reservation, _gate.Time.GetElapsedTime(_sent));
             if (signals.StatusCode == (int)HttpStatusCode.TooManyRequests)
             {
                 FastBucketMetrics.RateLimited(_quota.Key);
-                // The provider turned the request away before doing any work: nothing of it counts.
-                _reservation.Cancel();
-            }
-            else
-            {
-                _reservation.Complete(default);
             }
 
-            // The reservation has ended; its mark still tells what was reserved after it.
-            _quota.Observe(signals, _reservation, _gate.Time.GetElapsedTime(_sent));
+            // Every error, a 429 included, keeps its request and gives the tokens back: providers count rejected
+            // requests against the request limits (OpenAI: "unsuccessful requests contribute to your per-minute limit").
+            _reservation.Complete(default);
             return;
         }
 

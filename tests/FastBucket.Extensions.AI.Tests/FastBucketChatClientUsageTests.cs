@@ -4,6 +4,7 @@ using FastBucket.Estimation;
 using FastBucket.Extensions.AI.Tests.Infrastructure;
 using FastBucket.Providers;
 using FastBucket.Quotas;
+using FastBucket.Quotas.Windows;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 
@@ -25,6 +26,8 @@ public sealed class FastBucketChatClientUsageTests : IDisposable
         {
             TimeProvider = _time,
             BurstHeadroom = 0,
+            // Continuous buckets: these tests read what was charged or given back, which OpenAI's one-second burst shape would hide.
+            Windowing = _ => QuotaWindowing.Continuous,
             Limits = new QuotaLimits { RequestsPerMinute = Rpm, TokensPerMinute = Tpm },
         });
 
@@ -212,14 +215,15 @@ public sealed class FastBucketChatClientUsageTests : IDisposable
     }
 
     [Fact]
-    public async Task GetResponseAsync_InnerThrowsHttpRequestException429_RefundsEverythingAndHoldsTheQuotaClosed()
+    public async Task GetResponseAsync_InnerThrowsHttpRequestException429_KeepsTheRequestRefundsTheTokensAndHoldsTheQuotaClosed()
     {
         using var client = Build(new ScriptedChatClient { Throw = new HttpRequestException("Too Many Requests", null, HttpStatusCode.TooManyRequests) });
 
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync("Tell me a fact."));
 
+        // Providers count rejected requests (OpenAI: "unsuccessful requests contribute to your per-minute limit").
         Assert.Equal(Tpm, TokensLeft);
-        Assert.Equal(Rpm, RequestsLeft);
+        Assert.Equal(Rpm - 1, RequestsLeft);
         Assert.False(Quota.TryReserve(Cost, out _, out var retryAfter));
         Assert.True(retryAfter > TimeSpan.Zero);
 

@@ -18,9 +18,8 @@ public readonly record struct TokenEstimate(
 {
     /// <summary>
     /// Whether the provider's tokens-per-minute limit counts input tokens only (Gemini: its TPM quota is an input-token
-    /// quota, so reserved output must not be charged to it). A quota should charge its
-    /// <see cref="Quotas.QuotaDimension.TokensPerMinute"/> with <see cref="RequestCost.InputTokens"/> alone when this is
-    /// true, and <see cref="RequestCost.TotalTokens"/> otherwise.
+    /// quota, so reserved output must not be charged to it). The same as <see cref="Cost"/>'s
+    /// <see cref="RequestCost.TokensPerMinuteCountsInputOnly"/>, which the quota charges by.
     /// </summary>
     public bool TokensPerMinuteCountsInputOnly { get; init; }
 

@@ -139,7 +139,7 @@ public sealed class TokenEstimator : ITokenEstimator
                 input = TokenMath.CeilingScale(input, 1 + _coldStartInputMargin);
             }
 
-            return new TokenEstimate(provider, model, new RequestCost(1, input, request.OutputTokens), uncalibrated, method)
+            return new TokenEstimate(provider, model, new RequestCost(1, input, request.OutputTokens) { TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini }, uncalibrated, method)
             {
                 TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini,
                 CachedInputTokens = cached,
@@ -210,7 +210,7 @@ public sealed class TokenEstimator : ITokenEstimator
     private TokenEstimate Fallback(LlmProvider provider, string? model, int bodyBytes)
     {
         long input = (bodyBytes + FallbackBytesPerToken - 1) / FallbackBytesPerToken;
-        return new TokenEstimate(provider, model, new RequestCost(1, input, _defaultOutputTokens), input, TokenEstimateMethod.Fallback)
+        return new TokenEstimate(provider, model, new RequestCost(1, input, _defaultOutputTokens) { TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini }, input, TokenEstimateMethod.Fallback)
         {
             TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini,
         };

@@ -206,13 +206,11 @@ public sealed class FastBucketHandler : DelegatingHandler
         {
             Interlocked.Increment(ref _rateLimited);
             Telemetry.FastBucketMetrics.RateLimited(attempt.Quota.Key);
-            // The provider turned the request away before doing any work: nothing of it counts.
-            reservation.Cancel();
         }
-        else
-        {
-            reservation.Complete(default);
-        }
+
+        // Every error, a 429 included, keeps its request and gives the tokens back: providers count rejected requests
+        // against the request limits (OpenAI: "unsuccessful requests contribute to your per-minute limit").
+        reservation.Complete(default);
 
         _options.OnSignals?.Invoke(attempt.Quota.Key, errorSignals);
         context.Properties.Set(SignalsKey, errorSignals);

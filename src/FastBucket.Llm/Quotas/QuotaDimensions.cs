@@ -57,7 +57,8 @@ public static class QuotaDimensions
     internal static long CostOf(in RequestCost cost, QuotaDimension dimension) => dimension switch
     {
         QuotaDimension.RequestsPerMinute or QuotaDimension.RequestsPerDay => cost.Requests,
-        QuotaDimension.TokensPerMinute or QuotaDimension.TokensPerDay => cost.TotalTokens,
+        QuotaDimension.TokensPerMinute => cost.TokensPerMinuteCharge,
+        QuotaDimension.TokensPerDay => cost.TotalTokens,
         QuotaDimension.InputTokensPerMinute => cost.InputTokens,
         QuotaDimension.OutputTokensPerMinute => cost.OutputTokens,
         _ => 0,

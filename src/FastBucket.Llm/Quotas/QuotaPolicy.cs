@@ -12,7 +12,9 @@ namespace FastBucket.Quotas;
 /// The adaptation rules, in order:
 /// <list type="number">
 /// <item><b>Learn capacities.</b> A reported <c>*-limit</c> becomes the dimension's limit (requests per day when the
-/// provider counts requests per day, as Groq does). A smaller limit takes effect at once; the level is kept, clamped.</item>
+/// provider counts requests per day, as Groq does). A request limit stated only in a 429's text (Groq's "requests per
+/// minute (RPM): Limit 30") becomes the limit of the window the text names, per minute or per day, whatever window the
+/// headers count. A smaller limit takes effect at once; the level is kept, clamped.</item>
 /// <item><b>Lower on evidence of consumption made elsewhere, never raise.</b> The server's remaining was computed
 /// when it admitted this request. Our level when we granted it, plus the refill until it was sent, minus the server's
 /// remaining is consumption the server counted and we did not make (another process on the key, or a provider that
@@ -246,7 +248,7 @@ internal sealed class QuotaPolicy
             }
         }
 
-        return any && signals.ErrorType is not ("tokens" or "requests") && signals.TokensLimitFromBody is null;
+        return any && signals.ErrorType is not ("tokens" or "requests") && signals.TokensLimitFromBody is null && signals.RequestsLimitFromBody is null;
     }
 
     /// <summary>
@@ -294,6 +296,13 @@ internal sealed class QuotaPolicy
     {
         var reported = QuotaLimits.Unlimited;
         reported = Report(reported, requests, signals.Requests.Limit);
+
+        // A request limit stated only in a 429's words (Groq's "requests per minute (RPM): Limit 30") counts over the
+        // window the words name, apart from what the headers count (Groq's request headers count per day).
+        if (signals.RequestsLimitFromBody is { } bodyRequests && signals.BodyLimitWindow is RateLimitWindow.Minute or RateLimitWindow.Day)
+        {
+            reported = Report(reported, QuotaDimensions.Requests(signals.BodyLimitWindow), bodyRequests);
+        }
         if (signals.Provider != LlmProvider.Anthropic)
         {
             reported = Report(reported, QuotaDimension.TokensPerMinute, signals.Tokens.Limit);

@@ -48,7 +48,8 @@ public sealed class QuotaReservation : IDisposable
             return;
         }
 
-        _owner.Adjust(QuotaDimension.TokensPerMinute, actual.TotalTokens - Cost.TotalTokens);
+        long usedPerMinute = Cost.TokensPerMinuteCountsInputOnly ? actual.InputTokens : actual.TotalTokens;
+        _owner.Adjust(QuotaDimension.TokensPerMinute, usedPerMinute - Cost.TokensPerMinuteCharge);
         _owner.Adjust(QuotaDimension.TokensPerDay, actual.TotalTokens - Cost.TotalTokens);
         _owner.Adjust(QuotaDimension.InputTokensPerMinute, actual.InputTokens - Cost.InputTokens);
         _owner.Adjust(QuotaDimension.OutputTokensPerMinute, actual.OutputTokens - Cost.OutputTokens);
@@ -65,7 +66,7 @@ public sealed class QuotaReservation : IDisposable
 
         _owner.Adjust(QuotaDimension.RequestsPerMinute, -Cost.Requests);
         _owner.Adjust(QuotaDimension.RequestsPerDay, -Cost.Requests);
-        _owner.Adjust(QuotaDimension.TokensPerMinute, -Cost.TotalTokens);
+        _owner.Adjust(QuotaDimension.TokensPerMinute, -Cost.TokensPerMinuteCharge);
         _owner.Adjust(QuotaDimension.TokensPerDay, -Cost.TotalTokens);
         _owner.Adjust(QuotaDimension.InputTokensPerMinute, -Cost.InputTokens);
         _owner.Adjust(QuotaDimension.OutputTokensPerMinute, -Cost.OutputTokens);

@@ -19,17 +19,11 @@ public sealed class FastBucketHandlerFailureTests
     private const string MessagesBody = """{"model":"claude-sonnet-4-5","max_tokens":500,"stream":true,"messages":[{"role":"user","content":"Say something short."}]}""";
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
+    // Continuous buckets: these tests read what was charged or given back, which OpenAI's one-second burst shape would hide.
+    // These tests read what stays charged from the levels, so every limit is a plain token bucket here (the provider's
+    // burst shape would cap the level at a second's worth and hide the charge).
     private static QuotaRegistry Quotas(QuotaLimits limits) =>
-        new(new QuotaRegistryOptions
-        {
-            Limits = limits,
-            BurstHeadroom = 0,
-            DiscoverUnknownLimits = false,
-            TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow),
-            // These tests read what stays charged from the levels, so every limit is a plain token bucket here (the
-            // provider's burst shape would cap the level at a second's worth and hide the charge).
-            Windowing = _ => QuotaWindowing.Continuous,
-        });
+        new(new QuotaRegistryOptions { Limits = limits, BurstHeadroom = 0, DiscoverUnknownLimits = false, Windowing = _ => QuotaWindowing.Continuous, TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow) });
 
     private static HttpClient Client(Uri baseAddress, QuotaRegistry quotas, LlmProvider provider = LlmProvider.OpenAI, TimeSpan? timeout = null) =>
         new(new FastBucketHandler(new FastBucketHandlerOptions { Provider = provider, Quotas = quotas, MaxRetryAttempts = 0 }, new SocketsHttpHandler()))

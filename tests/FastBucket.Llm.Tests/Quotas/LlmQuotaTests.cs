@@ -12,6 +12,26 @@ public sealed class LlmQuotaTests
     private LlmQuota Create(QuotaLimits limits) => new(Key, limits, _time);
 
 
+    [Fact]
+    public void TryReserve_TokensPerMinuteCountsInputOnly_ChargesAndReconcilesInputOnlyWhileTokensPerDayCountBoth()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), new QuotaLimits { TokensPerMinute = 1_000, TokensPerDay = 10_000 }, _time);
+        var cost = new RequestCost(1, 100, 800) { TokensPerMinuteCountsInputOnly = true };
+
+        Assert.True(quota.TryReserve(cost, out var reservation, out _));
+        Assert.Equal(900, quota.Available(QuotaDimension.TokensPerMinute));
+        Assert.Equal(9_100, quota.Available(QuotaDimension.TokensPerDay));
+
+        reservation.Complete(new TokenUsage(120, 500));
+        Assert.Equal(880, quota.Available(QuotaDimension.TokensPerMinute));
+        Assert.Equal(9_380, quota.Available(QuotaDimension.TokensPerDay));
+
+        Assert.True(quota.TryReserve(cost, out var canceled, out _));
+        canceled.Cancel();
+        Assert.Equal(880, quota.Available(QuotaDimension.TokensPerMinute));
+    }
+
+
 
 
 

@@ -25,6 +25,35 @@ public sealed class QuotaAdaptationTests
 
 
     [Fact]
+    public void Observe_GroqRateLimitStatesRequestsPerMinuteInText_LearnsRequestsPerMinuteApartFromDayHeaders()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Groq, "llama-3.1-8b-instant"), new QuotaLimits { RequestsPerMinute = 100 }, _time);
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Groq, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, RetryAfter = TimeSpan.FromSeconds(2),
+            RequestsWindow = RateLimitWindow.Day, Requests = new RateLimitDimension(14_400, 14_000, TimeSpan.FromMinutes(40)),
+            RequestsLimitFromBody = 30, BodyLimitWindow = RateLimitWindow.Minute,
+        });
+        Assert.Equal(30, quota.Limits.RequestsPerMinute);
+        Assert.Equal(14_400, quota.Limits.RequestsPerDay);
+    }
+
+
+    [Fact]
+    public void Observe_RequestsPerDayStatedInText_LearnsRequestsPerDay()
+    {
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.Groq, "llama-3.1-8b-instant"), new QuotaLimits { RequestsPerMinute = 30 }, _time);
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Groq, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, RetryAfter = TimeSpan.FromSeconds(2),
+            RequestsLimitFromBody = 1_000, BodyLimitWindow = RateLimitWindow.Day,
+        });
+        Assert.Equal(1_000, quota.Limits.RequestsPerDay);
+        Assert.Equal(30, quota.Limits.RequestsPerMinute);
+    }
+
+
+    [Fact]
     public void Observe_SameEvidenceTwice_LowersOnce()
     {
         using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o"), new QuotaLimits { TokensPerMinute = 10_000 }, _time);

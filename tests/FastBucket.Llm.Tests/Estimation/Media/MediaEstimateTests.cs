@@ -133,5 +133,7 @@ public sealed class MediaEstimateTests
 
         Assert.Equal(inputOnly, estimate.TokensPerMinuteCountsInputOnly);
         Assert.Equal(inputOnly, _estimator.Estimate(provider, "m", "not json"u8).TokensPerMinuteCountsInputOnly);
+        Assert.Equal(inputOnly, estimate.Cost.TokensPerMinuteCountsInputOnly);
+        Assert.Equal(inputOnly, _estimator.Estimate(provider, "m", "not json"u8).Cost.TokensPerMinuteCountsInputOnly);
     }
 }
