@@ -20,8 +20,6 @@ public sealed class FastBucketHandlerFailureTests
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     // Continuous buckets: these tests read what was charged or given back, which OpenAI's one-second burst shape would hide.
-    // These tests read what stays charged from the levels, so every limit is a plain token bucket here (the provider's
-    // burst shape would cap the level at a second's worth and hide the charge).
     private static QuotaRegistry Quotas(QuotaLimits limits) =>
         new(new QuotaRegistryOptions { Limits = limits, BurstHeadroom = 0, DiscoverUnknownLimits = false, Windowing = _ => QuotaWindowing.Continuous, TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow) });
 
