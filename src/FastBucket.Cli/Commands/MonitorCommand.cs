@@ -77,10 +77,19 @@ internal static class MonitorCommand
             return ExitCodes.Success;
         }
 
+        int? seenAfter = null;
         while (await NextAsync(session, period, cancellationToken).ConfigureAwait(false))
         {
+            int completed = session.CompletedCollections; // read before the snapshot, which then holds at least that much
             var rows = state.Snapshot();
-            bool complete = rows.Any(r => r.Available.Count > 0);
+            if (rows.Any(r => r.Available.Count > 0))
+            {
+                seenAfter ??= completed;
+            }
+
+            // A quota first seen mid-interval may lack the dimensions reported later in that interval: --once waits
+            // until a whole interval has been read since, so its one update shows every limited dimension.
+            bool complete = seenAfter is { } mark && completed > mark;
             if (once && !complete)
             {
                 if (clock.Elapsed > timeout)

@@ -20,6 +20,7 @@ internal sealed class MeterEventPipeSession : IAsyncDisposable
 
     private readonly EventPipeSession _session;
     private readonly Task _processing;
+    private int _completedCollections;
 
     private MeterEventPipeSession(EventPipeSession session, QuotaMonitorState state)
     {
@@ -29,6 +30,12 @@ internal sealed class MeterEventPipeSession : IAsyncDisposable
 
     /// <summary>The last error the watched process's metrics EventSource reported, if any.</summary>
     public string? Error { get; private set; }
+
+    /// <summary>
+    /// Collection intervals whose every value has been read: the runtime ends each interval's values with a
+    /// <c>CollectionStop</c> event (<c>Collection/Stop</c> to TraceEvent), in stream order, so a count that moved past a reading means a whole interval since.
+    /// </summary>
+    public int CompletedCollections => Volatile.Read(ref _completedCollections);
 
     /// <summary>Completes when the event stream ends (the process exited, or the session was stopped).</summary>
     public Task Completion => _processing;
@@ -102,6 +109,9 @@ internal sealed class MeterEventPipeSession : IAsyncDisposable
                             state.OnHistogram(Text(traceEvent, "instrumentName"), Text(traceEvent, "tags"), Text(traceEvent, "quantiles"));
                         }
 
+                        break;
+                    case "Collection/Stop": // the runtime's CollectionStop, named by TraceEvent after its task and opcode
+                        Interlocked.Increment(ref _completedCollections);
                         break;
                     case "Error":
                     case "MultipleSessionsNotSupportedError":
