@@ -12,7 +12,11 @@ internal static class CliProcess
 
     public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(Host)
+        // A process started in the background by a non-interactive shell (CI runners, nohup, the stress script)
+        // inherits SIGINT ignored, and a child keeps an ignored signal ignored: the CLI would never see the Ctrl-C the
+        // tests send. coreutils' env puts the default disposition back before it execs the host (same pid).
+        bool resetSigint = OperatingSystem.IsLinux() && IgnoresSigint();
+        var info = new ProcessStartInfo(resetSigint ? "env" : Host)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -22,6 +26,12 @@ internal static class CliProcess
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (resetSigint)
+        {
+            info.ArgumentList.Add("--default-signal=INT");
+            info.ArgumentList.Add(Host);
+        }
+
         info.ArgumentList.Add(Entry);
         foreach (var arg in args)
         {
@@ -45,6 +55,20 @@ internal static class CliProcess
         var process = Process.Start(info) ?? throw new InvalidOperationException("The CLI did not start.");
         process.StandardInput.Close();
         return process;
+    }
+
+    /// <summary>Whether this process ignores SIGINT (bit 2 of <c>SigIgn</c> in <c>/proc/self/status</c>).</summary>
+    private static bool IgnoresSigint()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+            {
+                return (ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 0x2) != 0;
+            }
+        }
+
+        return false;
     }
 
     public static async Task<CliResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, params string[] args)
