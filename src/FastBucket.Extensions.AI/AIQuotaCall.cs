@@ -76,12 +76,12 @@ internal sealed class AIQuotaCall
 
             // Every error, a 429 included, keeps its request and gives the tokens back: providers count rejected
             // requests against the request limits (OpenAI: "unsuccessful requests contribute to your per-minute limit").
-            _reservation.Complete(default);
+            _reservation.CompleteRejected();
             return;
         }
 
         // Never reached the provider, or we cannot know: keep the request count, give the tokens back.
-        _reservation.Complete(default);
+        _reservation.CompleteRejected();
     }
 
     /// <summary>A stream ended early, after <paramref name="outputTokensReceived"/> output tokens had arrived.</summary>

@@ -18,10 +18,10 @@ public readonly record struct TokenEstimate(
 {
     /// <summary>
     /// Whether the provider's tokens-per-minute limit counts input tokens only (Gemini: its TPM quota is an input-token
-    /// quota, so reserved output must not be charged to it). The same as <see cref="Cost"/>'s
-    /// <see cref="RequestCost.TokensPerMinuteCountsInputOnly"/>, which the quota charges by.
+    /// quota, so reserved output must not be charged to it): <see cref="Cost"/>'s
+    /// <see cref="RequestCost.TokensPerMinute"/> is <see cref="TokensPerMinuteCharge.InputOnly"/>.
     /// </summary>
-    public bool TokensPerMinuteCountsInputOnly { get; init; }
+    public bool TokensPerMinuteCountsInputOnly => Cost.TokensPerMinute == TokensPerMinuteCharge.InputOnly;
 
     /// <summary>
     /// Input tokens of a prompt prefix expected to be read from the provider's prompt cache, left out of

@@ -37,8 +37,9 @@ namespace FastBucket.Estimation;
 /// calibrator, as their reported input depends on the cache.
 /// </para>
 /// <para>
-/// Gemini's tokens-per-minute quota counts input tokens only; its estimates say so in
-/// <see cref="TokenEstimate.TokensPerMinuteCountsInputOnly"/>.
+/// Tokens per minute are charged as each provider documents (<see cref="RequestCost.TokensPerMinute"/>): Gemini's
+/// quota counts input tokens only; OpenAI counts the larger of the input and max_tokens when it admits a request;
+/// Azure OpenAI counts input plus max_tokens; both keep that charge. Elsewhere input plus output, settled.
 /// </para>
 /// <para>
 /// A body that is not JSON, not an object, or none of the request shapes above never throws: it is charged
@@ -57,6 +58,7 @@ public sealed class TokenEstimator : ITokenEstimator
     private readonly int _defaultOutputTokens;
     private readonly double _coldStartInputMargin;
     private readonly PromptCacheTracker _promptCache;
+    private readonly TokensPerMinuteCharge? _tokensPerMinuteCharge;
 
     /// <summary>Creates an estimator with default options and its own calibrator.</summary>
     public TokenEstimator()
@@ -72,6 +74,7 @@ public sealed class TokenEstimator : ITokenEstimator
         ArgumentNullException.ThrowIfNull(options);
         _defaultOutputTokens = options.DefaultOutputTokens;
         _coldStartInputMargin = options.ColdStartInputMargin;
+        _tokensPerMinuteCharge = options.TokensPerMinuteCharge;
         _promptCache = new PromptCacheTracker(options.TimeProvider ?? TimeProvider.System);
         Calibrator = calibrator;
     }
@@ -139,9 +142,8 @@ public sealed class TokenEstimator : ITokenEstimator
                 input = TokenMath.CeilingScale(input, 1 + _coldStartInputMargin);
             }
 
-            return new TokenEstimate(provider, model, new RequestCost(1, input, request.OutputTokens) { TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini }, uncalibrated, method)
+            return new TokenEstimate(provider, model, new RequestCost(1, input, request.OutputTokens) { TokensPerMinute = _tokensPerMinuteCharge ?? TokensPerMinuteChargeOf(provider) }, uncalibrated, method)
             {
-                TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini,
                 CachedInputTokens = cached,
                 Prefix = request.Prefix,
                 PrefixTokens = prefixTokens,
@@ -210,11 +212,17 @@ public sealed class TokenEstimator : ITokenEstimator
     private TokenEstimate Fallback(LlmProvider provider, string? model, int bodyBytes)
     {
         long input = (bodyBytes + FallbackBytesPerToken - 1) / FallbackBytesPerToken;
-        return new TokenEstimate(provider, model, new RequestCost(1, input, _defaultOutputTokens) { TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini }, input, TokenEstimateMethod.Fallback)
-        {
-            TokensPerMinuteCountsInputOnly = provider == LlmProvider.Gemini,
-        };
+        return new TokenEstimate(provider, model, new RequestCost(1, input, _defaultOutputTokens) { TokensPerMinute = _tokensPerMinuteCharge ?? TokensPerMinuteChargeOf(provider) }, input, TokenEstimateMethod.Fallback);
     }
+
+    /// <summary>How <paramref name="provider"/> documents charging its tokens-per-minute limit.</summary>
+    internal static TokensPerMinuteCharge TokensPerMinuteChargeOf(LlmProvider provider) => provider switch
+    {
+        LlmProvider.Gemini => TokensPerMinuteCharge.InputOnly,
+        LlmProvider.OpenAI => TokensPerMinuteCharge.LargerOfInputAndOutputKept,
+        LlmProvider.AzureOpenAI => TokensPerMinuteCharge.InputAndOutputKept,
+        _ => TokensPerMinuteCharge.InputAndOutputSettled,
+    };
 
     private static JsonDocument? TryParse(ReadOnlyMemory<byte> body)
     {

@@ -13,6 +13,7 @@ public sealed class TokenEstimatorOptions
     /// </summary>
     public const int ColdStartObservations = 10;
 
+    private Quotas.TokensPerMinuteCharge? _tokensPerMinuteCharge;
     private int _defaultOutputTokens = 1024;
 
     /// <summary>The clock that times how long a provider keeps a prompt prefix cached; <see langword="null"/> for <see cref="TimeProvider.System"/>.</summary>
@@ -39,6 +40,27 @@ public sealed class TokenEstimatorOptions
             }
 
             _coldStartInputMargin = value;
+        }
+    }
+
+    /// <summary>
+    /// How every estimate charges tokens per minute (see <see cref="Quotas.TokensPerMinuteCharge"/>), overriding each
+    /// provider's documented rule; <see langword="null"/> (the default) for the documented rule: input only for Gemini,
+    /// the larger of input and output kept for OpenAI, input plus output kept for Azure OpenAI, input plus output settled
+    /// elsewhere. Set it for a deployment that counts otherwise (an OpenAI-compatible gateway that settles to usage).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined rule.</exception>
+    public Quotas.TokensPerMinuteCharge? TokensPerMinuteCharge
+    {
+        get => _tokensPerMinuteCharge;
+        set
+        {
+            if (value is { } rule && !Enum.IsDefined(rule))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), rule, "The tokens-per-minute charge must be one of the TokensPerMinuteCharge values.");
+            }
+
+            _tokensPerMinuteCharge = value;
         }
     }
 

@@ -210,7 +210,7 @@ public sealed class FastBucketHandler : DelegatingHandler
 
         // Every error, a 429 included, keeps its request and gives the tokens back: providers count rejected requests
         // against the request limits (OpenAI: "unsuccessful requests contribute to your per-minute limit").
-        reservation.Complete(default);
+        reservation.CompleteRejected();
 
         _options.OnSignals?.Invoke(attempt.Quota.Key, errorSignals);
         context.Properties.Set(SignalsKey, errorSignals);

@@ -430,7 +430,8 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         for (int d = 0; d < DimensionCount; d++)
         {
             mark.ReservedTotal(d) = Volatile.Read(ref _reservedTotals[d]);
-            mark.Level(d) = Volatile.Read(ref _windows[d])?.Available ?? 0;
+            // The window's room, not what its burst rule admits now: the provider's remaining is compared with it.
+            mark.Level(d) = Volatile.Read(ref _windows[d])?.Room ?? 0;
             mark.Lowered(d) = Volatile.Read(ref _loweredTotals[d]);
         }
 

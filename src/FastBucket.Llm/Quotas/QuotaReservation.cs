@@ -48,11 +48,30 @@ public sealed class QuotaReservation : IDisposable
             return;
         }
 
-        long usedPerMinute = Cost.TokensPerMinuteCountsInputOnly ? actual.InputTokens : actual.TotalTokens;
-        _owner.Adjust(QuotaDimension.TokensPerMinute, usedPerMinute - Cost.TokensPerMinuteCharge);
+        _owner.Adjust(QuotaDimension.TokensPerMinute, Cost.TokensPerMinuteSettled(actual) - Cost.TokensPerMinuteCharge);
         _owner.Adjust(QuotaDimension.TokensPerDay, actual.TotalTokens - Cost.TotalTokens);
         _owner.Adjust(QuotaDimension.InputTokensPerMinute, actual.InputTokens - Cost.InputTokens);
         _owner.Adjust(QuotaDimension.OutputTokensPerMinute, actual.OutputTokens - Cost.OutputTokens);
+        _owner.Release(Cost);
+    }
+
+    /// <summary>
+    /// The provider answered with an error (a 429 included): the request charges are kept, as providers count rejected
+    /// requests against their request limits (OpenAI: "unsuccessful requests contribute to your per-minute limit"), and
+    /// every token charge is given back, whatever <see cref="RequestCost.TokensPerMinute"/> keeps of a request that ran.
+    /// Frees the slot.
+    /// </summary>
+    public void CompleteRejected()
+    {
+        if (!TryEnd())
+        {
+            return;
+        }
+
+        _owner.Adjust(QuotaDimension.TokensPerMinute, -Cost.TokensPerMinuteCharge);
+        _owner.Adjust(QuotaDimension.TokensPerDay, -Cost.TotalTokens);
+        _owner.Adjust(QuotaDimension.InputTokensPerMinute, -Cost.InputTokens);
+        _owner.Adjust(QuotaDimension.OutputTokensPerMinute, -Cost.OutputTokens);
         _owner.Release(Cost);
     }
 

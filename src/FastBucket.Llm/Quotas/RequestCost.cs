@@ -10,12 +10,25 @@ public readonly record struct RequestCost(long Requests, long InputTokens, long 
     public long TotalTokens => InputTokens + OutputTokens;
 
     /// <summary>
-    /// Whether the provider's tokens-per-minute limit counts input tokens only (Gemini's TPM is an input-token quota):
-    /// then <see cref="QuotaDimension.TokensPerMinute"/> is charged and reconciled with <see cref="InputTokens"/> alone.
-    /// Tokens per day still count input plus output.
+    /// How the provider charges <see cref="QuotaDimension.TokensPerMinute"/> (see <see cref="Quotas.TokensPerMinuteCharge"/>):
+    /// input plus output settled at completion by default; input only for Gemini; the larger of input and output,
+    /// kept, for OpenAI; input plus output, kept, for Azure OpenAI. Tokens per day always count input plus output.
     /// </summary>
-    public bool TokensPerMinuteCountsInputOnly { get; init; }
+    public TokensPerMinuteCharge TokensPerMinute { get; init; }
 
-    /// <summary>What <see cref="QuotaDimension.TokensPerMinute"/> is charged: <see cref="InputTokens"/> when it counts input only, else <see cref="TotalTokens"/>.</summary>
-    internal long TokensPerMinuteCharge => TokensPerMinuteCountsInputOnly ? InputTokens : TotalTokens;
+    /// <summary>What <see cref="QuotaDimension.TokensPerMinute"/> is charged at admission.</summary>
+    internal long TokensPerMinuteCharge => TokensPerMinute switch
+    {
+        Quotas.TokensPerMinuteCharge.InputOnly => InputTokens,
+        Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept => Math.Max(InputTokens, OutputTokens),
+        _ => TotalTokens,
+    };
+
+    /// <summary>What <see cref="QuotaDimension.TokensPerMinute"/> is charged once the request completed with <paramref name="actual"/>.</summary>
+    internal long TokensPerMinuteSettled(TokenUsage actual) => TokensPerMinute switch
+    {
+        Quotas.TokensPerMinuteCharge.InputOnly => actual.InputTokens,
+        Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept or Quotas.TokensPerMinuteCharge.InputAndOutputKept => TokensPerMinuteCharge,
+        _ => actual.TotalTokens,
+    };
 }

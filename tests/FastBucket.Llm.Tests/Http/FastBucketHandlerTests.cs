@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using FastBucket.Estimation;
 using FastBucket.Http;
 using FastBucket.Providers;
 using FastBucket.Quotas;
@@ -95,7 +96,9 @@ public sealed class FastBucketHandlerTests
             Limits = new QuotaLimits { RequestsPerMinute = 1_000, TokensPerMinute = 100_000 },
             Windowing = _ => FastBucket.Quotas.Windows.QuotaWindowing.Continuous,
         });
-        using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time });
+        // Settled to usage (OpenAI itself keeps the larger of input and max_tokens): the reconcile is what is tested.
+        var estimator = new TokenEstimator(new TokenEstimatorOptions { TokensPerMinuteCharge = TokensPerMinuteCharge.InputAndOutputSettled }, null);
+        using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time, Estimator = estimator });
         using var request = new HttpRequestMessage(HttpMethod.Post, "chat/completions") { Content = JsonContent.Create(Chat(1, stream: true)) };
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var quota = quotas.Quotas.Single();

@@ -16,7 +16,7 @@ public sealed class LlmQuotaTests
     public void TryReserve_TokensPerMinuteCountsInputOnly_ChargesAndReconcilesInputOnlyWhileTokensPerDayCountBoth()
     {
         using var quota = new LlmQuota(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), new QuotaLimits { TokensPerMinute = 1_000, TokensPerDay = 10_000 }, _time);
-        var cost = new RequestCost(1, 100, 800) { TokensPerMinuteCountsInputOnly = true };
+        var cost = new RequestCost(1, 100, 800) { TokensPerMinute = TokensPerMinuteCharge.InputOnly };
 
         Assert.True(quota.TryReserve(cost, out var reservation, out _));
         Assert.Equal(900, quota.Available(QuotaDimension.TokensPerMinute));

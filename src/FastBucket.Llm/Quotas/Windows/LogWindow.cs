@@ -12,6 +12,8 @@ internal sealed class LogWindow(long limit, WindowShape shape, TimeProvider time
 
     public override long Available => Log.Available;
 
+    public override long Room => Log.Limit - Log.InWindow;
+
     public override double TokensPerSecond => Log.Limit / Log.Shape.Window.TotalSeconds;
 
     public override bool TryTake(long amount, out long ticket) => Log.TryTake(amount, out ticket);

@@ -16,6 +16,13 @@ internal abstract class QuotaWindow : IDisposable
     /// <summary>What could be taken now (negative in debt).</summary>
     public abstract long Available { get; }
 
+    /// <summary>
+    /// What is left of the limit over its whole window, as a provider's remaining count reports it: <see cref="Available"/>,
+    /// except where a burst rule admits less now than the window has left (the safe shape), which the provider's
+    /// remaining knows nothing of.
+    /// </summary>
+    public virtual long Room => Available;
+
     /// <summary>The sustained rate, per second: what comes back over time after a charge (zero within a calendar day).</summary>
     public abstract double TokensPerSecond { get; }
 

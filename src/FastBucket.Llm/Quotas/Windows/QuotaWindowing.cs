@@ -85,9 +85,13 @@ public sealed record QuotaWindowing
             return new BucketWindow(limit, perDay ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1), burstHeadroom, timeProvider);
         }
 
+        // Requests are counted in a log (one request never wastes a period, and a log is safe against fixed short
+        // windows, which Azure documents for requests); tokens in a refilling burst (a token charge can be as large
+        // as a whole period's share, which a log would waste, and no provider documents fixed short windows for
+        // tokens: Azure's token counter resets each minute, OpenAI's "per second" is a rate).
         return perDay
             ? new LogWindow(limit, WindowShape.PerRollingDay, timeProvider)
-            : new LogWindow(limit, new WindowShape(TimeSpan.FromMinutes(1), BurstPeriod, BurstPeriod / TimeSpan.FromMinutes(1), ExpiryMargin), timeProvider);
+            : new LogWindow(limit, new WindowShape(TimeSpan.FromMinutes(1), BurstPeriod, BurstPeriod / TimeSpan.FromMinutes(1), ExpiryMargin) { BurstRefills = dimension != QuotaDimension.RequestsPerMinute }, timeProvider);
     }
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any failure to load the zone falls back to a fixed offset.")]

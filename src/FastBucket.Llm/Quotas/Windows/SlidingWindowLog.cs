@@ -42,6 +42,15 @@ internal sealed class SlidingWindowLog
     private long _burstTicks;
     private WindowShape _shape;
 
+    // The refilling burst rule (WindowShape.BurstRefills): a bucket of _burstCapacity refilled at the limit per window,
+    // its level brought up to date at _burstStamp; negative in debt (a charge larger than the capacity, an overrun).
+    // In exact integers: one token is _burstScale units (the window's ticks), so the refill is _limit units a tick and
+    // TimeUntil agrees with TryTake to the tick. Int128: a window of 60 s in nanosecond ticks times a limit of 10^9.
+    private Int128 _burstLevel;
+    private Int128 _burstCapacity;
+    private long _burstScale;
+    private long _burstStamp;
+
     /// <summary>Creates a log admitting at most <paramref name="limit"/> per window of <paramref name="shape"/>.</summary>
     public SlidingWindowLog(long limit, WindowShape shape, TimeProvider? timeProvider = null)
     {
@@ -50,7 +59,9 @@ internal sealed class SlidingWindowLog
         _time = timeProvider ?? TimeProvider.System;
         _shape = shape;
         _limit = limit;
+        _burstStamp = _time.GetTimestamp();
         Configure(limit, shape);
+        _burstLevel = _burstCapacity;
     }
 
     /// <summary>The most admitted in any window.</summary>
@@ -97,7 +108,7 @@ internal sealed class SlidingWindowLog
             lock (_gate)
             {
                 Expire(_time.GetTimestamp());
-                return Math.Min(_limit - _windowSum - _elsewhereSum, _burstLimit - _burstSum);
+                return Math.Min(_limit - _windowSum - _elsewhereSum, BurstRoom);
             }
         }
     }
@@ -132,6 +143,7 @@ internal sealed class SlidingWindowLog
             }
 
             ticket = Append(now, amount, inBurst: true);
+            _burstLevel -= (Int128)amount * _burstScale;
             return true;
         }
     }
@@ -205,6 +217,12 @@ internal sealed class SlidingWindowLog
                 _burstSum += after - before;
             }
 
+            if (_inBurst[slot])
+            {
+                // A refund refills the burst bucket (never above its capacity), an overrun is debt.
+                _burstLevel = Int128.Min(_burstCapacity, _burstLevel - ((Int128)(after - before) * _burstScale));
+            }
+
             AssertInvariants();
         }
     }
@@ -226,7 +244,9 @@ internal sealed class SlidingWindowLog
             Expire(now);
             long at = Math.Max(
                 WindowFreedAt(_windowSum + _elsewhereSum + amount - _limit),
-                FreedAt(_burstHead, _burstSum + amount - Math.Max(_burstLimit, amount), _burstTicks, burst: true));
+                _shape.BurstRefills
+                    ? BurstRefilledAt(now, amount)
+                    : FreedAt(_burstHead, _burstSum + amount - Math.Max(_burstLimit, amount), _burstTicks, burst: true));
             return at <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, at);
         }
     }
@@ -237,6 +257,7 @@ internal sealed class SlidingWindowLog
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         lock (_gate)
         {
+            Expire(_time.GetTimestamp());
             Configure(limit, _shape);
         }
     }
@@ -261,7 +282,7 @@ internal sealed class SlidingWindowLog
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{InWindow}/{Limit} per {Shape.Window} (burst {BurstLimit} per {Shape.BurstPeriod})";
+    public override string ToString() => $"{InWindow}/{Limit} per {Shape.Window} (burst {BurstLimit} {(Shape.BurstRefills ? "refilled over" : "per")} {Shape.BurstPeriod})";
 
     private void Configure(long limit, WindowShape shape)
     {
@@ -271,6 +292,29 @@ internal sealed class SlidingWindowLog
         double frequency = _time.TimestampFrequency;
         _windowTicks = (long)Math.Ceiling((shape.Window + shape.ExpiryMargin).TotalSeconds * frequency);
         _burstTicks = (long)Math.Ceiling((shape.BurstPeriod + shape.BurstExpiryMargin).TotalSeconds * frequency);
+
+        // The refilling burst runs at the window's rate (so it never caps the throughput) and holds the burst limit
+        // less what the margin refills: the bucket's counterpart of a log charge outliving its period by the margin.
+        long scale = (long)Math.Ceiling(shape.Window.TotalSeconds * frequency);
+        if (_burstScale != 0 && scale != _burstScale)
+        {
+            _burstLevel = _burstLevel * scale / _burstScale;
+        }
+
+        _burstScale = scale;
+        long marginTicks = (long)Math.Ceiling(shape.BurstExpiryMargin.TotalSeconds * frequency);
+        _burstCapacity = Int128.Max(scale, ((Int128)_burstLimit * scale) - ((Int128)limit * marginTicks));
+        _burstLevel = Int128.Min(_burstLevel, _burstCapacity);
+    }
+
+    /// <summary>What the burst rule lets through now: the log's room, or the bucket's whole level.</summary>
+    private long BurstRoom => _shape.BurstRefills ? (long)Int128.DivRem(_burstLevel - (_burstLevel < 0 ? _burstScale - 1 : 0), _burstScale).Quotient : _burstLimit - _burstSum;
+
+    /// <summary>When the refilling burst holds <paramref name="amount"/> (or, for more than it can hold, is full).</summary>
+    private long BurstRefilledAt(long now, long amount)
+    {
+        Int128 need = Int128.Min((Int128)amount * _burstScale, _burstCapacity) - _burstLevel;
+        return need <= 0 ? long.MinValue : now + (long)((need + _limit - 1) / _limit);
     }
 
     private void Reshape(WindowShape shape)
@@ -289,7 +333,8 @@ internal sealed class SlidingWindowLog
     }
 
     private bool Fits(long amount) =>
-        _windowSum + _elsewhereSum + amount <= _limit && _burstSum + amount <= Math.Max(_burstLimit, amount);
+        _windowSum + _elsewhereSum + amount <= _limit
+        && (_shape.BurstRefills ? _burstLevel >= Int128.Min((Int128)amount * _burstScale, _burstCapacity) : _burstSum + amount <= Math.Max(_burstLimit, amount));
 
     private void AddElsewhere(long now, long amount, TimeSpan? freesAfter)
     {
@@ -395,6 +440,12 @@ internal sealed class SlidingWindowLog
 
     private void Expire(long now)
     {
+        if (now > _burstStamp)
+        {
+            _burstLevel = Int128.Min(_burstCapacity, _burstLevel + ((Int128)(now - _burstStamp) * _limit));
+            _burstStamp = now;
+        }
+
         while (_burstHead < _tail && _times[Slot(_burstHead)] + _burstTicks <= now)
         {
             _burstSum -= _inBurst[Slot(_burstHead)] ? _amounts[Slot(_burstHead)] : 0;
@@ -456,5 +507,6 @@ internal sealed class SlidingWindowLog
         Debug.Assert(_head <= _burstHead && _burstHead <= _tail, "head ≤ burst head ≤ tail");
         Debug.Assert(_tail - _head <= _times.Length, "the ring holds every live charge");
         Debug.Assert(_windowSum >= _burstSum && _burstSum >= 0, "the burst period's charges are part of the window's");
+        Debug.Assert(_burstLevel <= _burstCapacity, "the refilling burst never holds more than its capacity");
     }
 }

@@ -81,6 +81,18 @@ internal sealed record WindowShape
     /// </summary>
     public TimeSpan BurstExpiryMargin => ExpiryMargin < BurstPeriod / 40 ? ExpiryMargin : BurstPeriod / 40;
 
+    /// <summary>
+    /// How the burst rule frees what it counted: <see langword="false"/> (a log) frees each charge a whole burst period
+    /// after it was taken, so no burst period ever holds more than the burst limit, whatever its alignment: safe
+    /// against fixed short windows (Azure's 1 or 10 s request windows). <see langword="true"/> (a bucket) holds the burst
+    /// limit and refills it continuously at the limit's rate, so in any interval <c>T</c> it admits at most the burst
+    /// limit plus <c>limit × T / window</c>: what a provider that enforces "N per minute as N/60 per second" admits.
+    /// A log frees each charge a whole period (and margin) after it, so when charges are as large as the burst limit
+    /// (token charges against one-second periods are) the room one could not use waits with it; a bucket frees
+    /// continuously (94% against 99% of the rate in the tests' saturated one-second run).
+    /// </summary>
+    public bool BurstRefills { get; init; }
+
     /// <summary>Whether there is a burst rule shorter than the window.</summary>
     public bool HasBurstRule => BurstPeriod < Window;
 
@@ -95,6 +107,6 @@ internal sealed record WindowShape
     public WindowShape Shrunk()
     {
         var period = BurstPeriod / 2 < MinBurstPeriod ? (BurstPeriod < MinBurstPeriod ? BurstPeriod : MinBurstPeriod) : BurstPeriod / 2;
-        return new WindowShape(Window, period, Math.Max(period / Window, BurstFraction / 2), ExpiryMargin);
+        return new WindowShape(Window, period, Math.Max(period / Window, BurstFraction / 2), ExpiryMargin) { BurstRefills = BurstRefills };
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using FastBucket.Estimation;
 using FastBucket.Estimation.Media;
 using FastBucket.Providers;
+using FastBucket.Quotas;
 
 namespace FastBucket.Llm.Tests.Estimation.Media;
 
@@ -133,7 +134,7 @@ public sealed class MediaEstimateTests
 
         Assert.Equal(inputOnly, estimate.TokensPerMinuteCountsInputOnly);
         Assert.Equal(inputOnly, _estimator.Estimate(provider, "m", "not json"u8).TokensPerMinuteCountsInputOnly);
-        Assert.Equal(inputOnly, estimate.Cost.TokensPerMinuteCountsInputOnly);
-        Assert.Equal(inputOnly, _estimator.Estimate(provider, "m", "not json"u8).Cost.TokensPerMinuteCountsInputOnly);
+        Assert.Equal(inputOnly, estimate.Cost.TokensPerMinute == TokensPerMinuteCharge.InputOnly);
+        Assert.Equal(inputOnly, _estimator.Estimate(provider, "m", "not json"u8).Cost.TokensPerMinute == TokensPerMinuteCharge.InputOnly);
     }
 }

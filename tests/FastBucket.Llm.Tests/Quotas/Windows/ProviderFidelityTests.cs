@@ -161,6 +161,59 @@ public sealed class ProviderFidelityTests
     }
 
     [Fact]
+    public void Observe_RemainingBelowTheWindowsRoomOnTheSafeShape_LowersTheWindowNotOnlyTheBurst()
+    {
+        // Another process on the key used 29,900 of 40,000 tokens. The evidence compared the provider's remaining with
+        // what the burst rule admitted (667 a second), not with the minute's room, and lowered nothing.
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"), new QuotaLimits { TokensPerMinute = 40_000 }, _time, windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.OpenAI));
+        Assert.True(quota.TryReserve(new RequestCost(1, 100, 0), out var reservation, out _));
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.OpenAI, StatusCode = 200, Tokens = new RateLimitDimension(40_000, 10_000, TimeSpan.FromSeconds(45)) }, reservation);
+        reservation.Complete(new TokenUsage(100, 0));
+
+        Assert.InRange(quota.Window(QuotaDimension.TokensPerMinute)!.Room, 9_990, 10_000);
+    }
+
+    [Theory]
+    [InlineData(LlmProvider.OpenAI, 300, 300)]      // the larger of input (300) and max_tokens (200), kept
+    [InlineData(LlmProvider.AzureOpenAI, 500, 500)] // input plus max_tokens, kept
+    [InlineData(LlmProvider.Groq, 500, 320)]        // undocumented: input plus output, settled to the usage
+    [InlineData(LlmProvider.Gemini, 300, 280)]      // input only, settled to the reported input
+    public void Complete_EachProvidersDocumentedTokenCharge_CountsWhatTheProviderCounts(LlmProvider provider, long atAdmission, long afterCompletion)
+    {
+        // The estimator charges each provider's documented rule: OpenAI counted 500 and gave back 180 where it keeps 300.
+        var body = System.Text.Encoding.UTF8.GetBytes("""{"model":"m","max_tokens":200,"messages":[{"role":"user","content":"hi"}]}""");
+        Assert.Equal(FastBucket.Estimation.TokenEstimator.TokensPerMinuteChargeOf(provider), new FastBucket.Estimation.TokenEstimator().Estimate(provider, "m", body).Cost.TokensPerMinute);
+        var cost = new RequestCost(1, 300, 200) { TokensPerMinute = FastBucket.Estimation.TokenEstimator.TokensPerMinuteChargeOf(provider) };
+        using var quota = new LlmQuota(new QuotaKey(provider, "m"), new QuotaLimits { TokensPerMinute = 10_000 }, _time);
+        Assert.True(quota.TryReserve(cost, out var reservation, out _));
+        Assert.Equal(10_000 - atAdmission, quota.Available(QuotaDimension.TokensPerMinute));
+
+        reservation.Complete(new TokenUsage(280, 40));
+        Assert.Equal(10_000 - afterCompletion, quota.Available(QuotaDimension.TokensPerMinute));
+    }
+
+    [Fact]
+    public void CompleteRejected_KeptTokenCharge_KeepsTheRequestGivesBackTheTokens()
+    {
+        // A rejected request ran nothing: even where a provider keeps a request's token charge, a 429 does not.
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "m"), new QuotaLimits { RequestsPerMinute = 10, TokensPerMinute = 10_000 }, _time);
+        Assert.True(quota.TryReserve(new RequestCost(1, 300, 200) { TokensPerMinute = TokensPerMinuteCharge.LargerOfInputAndOutputKept }, out var reservation, out _));
+        reservation.CompleteRejected();
+        Assert.Equal(9, quota.Available(QuotaDimension.RequestsPerMinute));
+        Assert.Equal(10_000, quota.Available(QuotaDimension.TokensPerMinute));
+    }
+
+    [Fact]
+    public void Estimate_TokensPerMinuteChargeSet_OverridesTheProvidersRule()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes("""{"model":"m","max_tokens":200,"messages":[{"role":"user","content":"hi"}]}""");
+        var estimator = new FastBucket.Estimation.TokenEstimator(new FastBucket.Estimation.TokenEstimatorOptions { TokensPerMinuteCharge = TokensPerMinuteCharge.InputAndOutputSettled }, null);
+        Assert.Equal(TokensPerMinuteCharge.InputAndOutputSettled, estimator.Estimate(LlmProvider.OpenAI, "m", body).Cost.TokensPerMinute);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new FastBucket.Estimation.TokenEstimatorOptions { TokensPerMinuteCharge = (TokensPerMinuteCharge)9 });
+        Assert.Equal("value", error.ParamName);
+    }
+
+    [Fact]
     public void Observe_NonRetryable429WithoutReset_FailsThatRequestNotTheQuota()
     {
         // Item 8: one "request too large" 429 made every later request fail fast until restart.

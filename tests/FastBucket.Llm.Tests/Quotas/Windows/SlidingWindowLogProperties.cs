@@ -62,6 +62,73 @@ public sealed class SlidingWindowLogProperties
     }
 
     [Property(MaxTest = 300)]
+    public void TryTake_RefillingBurst_AtMostTheLimitInAnyWindowAndTheBurstPlusTheRateInAnyInterval(PositiveInt seed, int[] script)
+    {
+        long limit = 60 + seed.Get % 60_000;
+        var time = new FakeTimeProvider();
+        var log = new SlidingWindowLog(limit, WindowShape.PerMinute with { BurstRefills = true }, time);
+        long burstLimit = log.BurstLimit;
+        var charges = new List<Charge>();
+        foreach (int op in script ?? [])
+        {
+            if ((op & 1) == 0)
+            {
+                long amount = 1 + Math.Abs((op >> 1) % (int)Math.Min(limit, 2 * burstLimit));
+                if (log.TryTake(amount, out long ticket))
+                {
+                    charges.Add(new Charge(time.GetUtcNow(), ticket, amount));
+                }
+            }
+            else
+            {
+                time.Advance(TimeSpan.FromMilliseconds(Math.Abs((op >> 1) % 15_000)));
+            }
+        }
+
+        long largest = charges.Count == 0 ? 0 : charges.Max(c => c.Amount);
+        foreach (var start in charges.Select(c => c.At).Distinct())
+        {
+            Assert.InRange(charges.Where(c => c.At >= start && c.At < start + Window).Sum(c => c.Amount), 0, limit);
+            foreach (var end in charges.Select(c => c.At).Distinct().Where(e => e >= start))
+            {
+                // A bucket of the burst limit refilled at the limit's rate; one charge larger than it may go into debt.
+                double most = burstLimit + (limit * (end - start).TotalSeconds / Window.TotalSeconds) + Math.Max(0, largest - burstLimit);
+                Assert.True(charges.Where(c => c.At >= start && c.At <= end).Sum(c => c.Amount) <= most + 1e-6, "more than the burst plus the rate in an interval");
+            }
+        }
+    }
+
+    [Property(MaxTest = 1000)]
+    public void TimeUntil_RefillingBurst_IsTheExactEarliestInstant(PositiveInt seed, int[] script, PositiveInt ask)
+    {
+        long limit = 60 + seed.Get % 60_000;
+        var time = new FakeTimeProvider();
+        var log = new SlidingWindowLog(limit, WindowShape.PerMinute with { BurstRefills = true }, time);
+        foreach (int op in script ?? [])
+        {
+            if ((op & 1) == 0)
+            {
+                log.TryTake(1 + Math.Abs((op >> 1) % (int)limit), out _);
+            }
+            else
+            {
+                time.Advance(TimeSpan.FromMilliseconds(Math.Abs((op >> 1) % 20_000)));
+            }
+        }
+
+        long amount = 1 + ask.Get % limit;
+        var wait = log.TimeUntil(amount);
+        if (wait > TimeSpan.Zero)
+        {
+            time.Advance(wait - TimeSpan.FromTicks(1));
+            Assert.False(log.TryTake(amount, out _));
+            time.Advance(TimeSpan.FromTicks(1));
+        }
+
+        Assert.True(log.TryTake(amount, out _));
+    }
+
+    [Property(MaxTest = 300)]
     public void TimeUntil_AnyState_IsTheExactEarliestInstant(PositiveInt seed, int[] script, PositiveInt ask)
     {
         long limit = 1 + seed.Get % 300;

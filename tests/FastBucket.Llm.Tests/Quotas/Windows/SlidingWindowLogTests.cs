@@ -176,6 +176,67 @@ public sealed class SlidingWindowLogTests
         Assert.InRange(admitted, 2_925, 3_010);
     }
 
+    [Theory]
+    [InlineData(false, 0.90, 0.96)]
+    [InlineData(true, 0.975, 1.0)]
+    public void TryTake_TokenChargesNearTheOneSecondBurst_ARefillingBurstWastesLessThanALog(bool refills, double least, double most)
+    {
+        // 40,000 TPM in one-second bursts (667 tokens) against charges of 130 to 1,100 tokens: a log frees each
+        // charge a whole period (and margin) after it, so the room a large charge could not use waits with it; a
+        // refilling burst frees continuously.
+        var shape = WindowShape.Minute(TimeSpan.FromSeconds(1)) with { BurstRefills = refills };
+        var log = new SlidingWindowLog(40_000, shape, _time);
+        var random = new Random(7);
+        var start = _time.GetUtcNow();
+        long admitted = 0;
+        long next = random.Next(130, 1_100);
+        while (_time.GetUtcNow() - start < TimeSpan.FromMinutes(10))
+        {
+            while (log.TryTake(next, out _))
+            {
+                admitted += next;
+                next = random.Next(130, 1_100);
+            }
+
+            _time.Advance(log.TimeUntil(next));
+        }
+
+        Assert.InRange(admitted / (40_000 * 10.0), least, most);
+    }
+
+    [Fact]
+    public void TryTake_RefillingBurst_FreshBurstIsTheBurstLimitLessTheMargin()
+    {
+        var log = new SlidingWindowLog(6_000, WindowShape.PerMinute with { BurstRefills = true }, _time);
+        Assert.Equal(975, log.Available); // 1,000 per 10 s, less what the 250 ms margin refills (25)
+        Assert.True(log.TryTake(975, out _));
+        Assert.False(log.TryTake(1, out _));
+        Assert.Equal(TimeSpan.FromMilliseconds(10), log.TimeUntil(1)); // 100 tokens a second
+        Assert.Equal(TimeSpan.FromSeconds(9.75), log.TimeUntil(5_000)); // more than it holds: once full
+    }
+
+    [Fact]
+    public void Adjust_RefillingBurst_RefundRefillsAndOverrunIsDebt()
+    {
+        var log = new SlidingWindowLog(6_000, WindowShape.PerMinute with { BurstRefills = true }, _time);
+        Assert.True(log.TryTake(900, out long ticket));
+        log.Adjust(ticket, -800);
+        Assert.Equal(875, log.Available);
+        log.Adjust(ticket, 1_000);
+        Assert.Equal(-125, log.Available);
+        Assert.Equal(TimeSpan.FromSeconds(1.26), log.TimeUntil(1));
+    }
+
+    [Fact]
+    public void ShrinkBurst_RefillingBurst_HalvesTheBurstKeepsRefilling()
+    {
+        var log = new SlidingWindowLog(6_000, WindowShape.PerMinute with { BurstRefills = true }, _time);
+        log.ShrinkBurst();
+        Assert.True(log.Shape.BurstRefills);
+        Assert.Equal(TimeSpan.FromSeconds(5), log.Shape.BurstPeriod);
+        Assert.Equal(487, log.Available); // 500 per 5 s less what the margin (a fortieth of the period) refills: 12.5
+    }
+
     [Fact]
     public void ReduceAvailableTo_EvidenceOfUseElsewhere_LowersAndExpires()
     {
