@@ -264,7 +264,7 @@ public sealed class FastBucketChatClientUsageTests : IDisposable
             """{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Tell me a fact about owls."}],"max_completion_tokens":77}"""u8);
         Assert.Equal(TokenEstimateMethod.Exact, expected.Method);
         Assert.Equal(77, expected.Cost.OutputTokens);
-        Assert.Equal(Tpm - expected.Cost.TotalTokens, during);
+        Assert.Equal(Tpm - expected.Cost.TokensPerMinuteCharge, during); // OpenAI: the larger of input and max_tokens
     }
 
     [Fact]

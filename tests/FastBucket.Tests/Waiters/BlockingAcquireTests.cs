@@ -119,12 +119,13 @@ public sealed class BlockingAcquireTests
             WaitUntilQueued(bucket, 1);
             _time.Advance(TimeSpan.FromSeconds(1));
 
-            // FakeTimeProvider can miss a timer armed (on the waiter's thread) while this thread advances it: the
-            // timer then fires only at the next advance, which a real clock always provides. Provide it here.
+            // The waiter's thread may arm its timer after the advance above (it read the clock before it), for as
+            // much as a second later; a real clock gets there by itself, a fake one must be advanced. In 50 ms steps:
+            // 1 ms steps needed a thousand turns of this loop, more than a loaded machine gave it in a minute.
             var deadline = DateTime.UtcNow + Generous;
             while (!waiter.Finished(TimeSpan.FromMilliseconds(10)) && DateTime.UtcNow < deadline)
             {
-                _time.Advance(TimeSpan.FromMilliseconds(1));
+                _time.Advance(TimeSpan.FromMilliseconds(50));
             }
 
             Assert.True(waiter.Result());
