@@ -28,7 +28,9 @@ public readonly record struct RequestCost(long Requests, long InputTokens, long 
     internal long TokensPerMinuteSettled(TokenUsage actual) => TokensPerMinute switch
     {
         Quotas.TokensPerMinuteCharge.InputOnly => actual.InputTokens,
-        Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept or Quotas.TokensPerMinuteCharge.InputAndOutputKept => TokensPerMinuteCharge,
+        // Kept: the output reserved is not given back, but the input is the provider's own count of it.
+        Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept => Math.Max(actual.InputTokens, OutputTokens),
+        Quotas.TokensPerMinuteCharge.InputAndOutputKept => actual.InputTokens + OutputTokens,
         _ => actual.TotalTokens,
     };
 }

@@ -20,13 +20,15 @@ public enum TokensPerMinuteCharge
 
     /// <summary>
     /// The larger of the input and the reserved output, kept: OpenAI's "the maximum of max_tokens and the estimated
-    /// number of tokens based on the character count of your request", counted at admission.
+    /// number of tokens based on the character count of your request", counted at admission. No output is given back;
+    /// the input is settled to the provider's own count of it.
     /// </summary>
     LargerOfInputAndOutputKept,
 
     /// <summary>
     /// Input plus reserved output, kept: Azure OpenAI adds "the estimated max-processed-token count" (prompt plus
-    /// max_tokens) of each request to a running count that resets each minute.
+    /// max_tokens) of each request to a running count that resets each minute. No output is given back; the input is
+    /// settled to the provider's own count of it.
     /// </summary>
     InputAndOutputKept,
 }

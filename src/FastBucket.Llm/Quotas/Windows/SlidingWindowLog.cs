@@ -34,7 +34,7 @@ internal sealed class SlidingWindowLog
 
     // Use the provider counted and we did not make: it frees when the provider says (its reset), not a window from now.
     // Few entries, sorted by expiry; the burst rule ignores them.
-    private readonly List<(long ExpiresAt, long Amount)> _elsewhere = [];
+    private readonly List<(long ExpiresAt, long Amount, long FirstExpiresAt)> _elsewhere = [];
     private long _elsewhereSum;
     private long _limit;
     private long _burstLimit;
@@ -151,8 +151,11 @@ internal sealed class SlidingWindowLog
     /// <summary>
     /// Charges <paramref name="amount"/> now even beyond the limit: use the provider counted and we did not make. It
     /// counts in the window until <paramref name="freesAfter"/> (the provider's reset; at most, and by default, the
-    /// window) and the margin have passed, and not in the burst period: it was made over the past window, not in the
-    /// last instant.
+    /// window) and the margin have passed. Up to one burst's worth of it also counts against the burst rule, as if
+    /// made now: use elsewhere goes on (another process on the key), so our share of the next burst period is smaller.
+    /// Without it two processes on one key each keep bursting at the whole rate, twice what a provider that enforces
+    /// over short periods admits; with it each slows by what the other uses. More than one burst's worth was made over
+    /// the past window, not in the last instant, and waits only in the window.
     /// </summary>
     public void Charge(long amount, TimeSpan? freesAfter = null)
     {
@@ -165,7 +168,27 @@ internal sealed class SlidingWindowLog
         lock (_gate)
         {
             Expire(now);
-            AddElsewhere(now, amount, freesAfter);
+            if (_shape.BurstRefills)
+            {
+                // Debt of at most one burst: the refill repays it at the limit's rate.
+                Int128 debit = Int128.Min(amount * (Int128)_burstScale, _burstCapacity);
+                _burstLevel = Int128.Min(_burstLevel, Int128.Max(_burstLevel - debit, -_burstCapacity));
+                AddElsewhere(now, amount, freesAfter);
+            }
+            else if (_shape.HasBurstRule)
+            {
+                // In the log as a charge of now (window and burst period alike), the rest as use elsewhere.
+                long inBurst = Math.Min(amount, _burstLimit);
+                Append(now, inBurst, inBurst: true);
+                if (amount > inBurst)
+                {
+                    AddElsewhere(now, amount - inBurst, freesAfter);
+                }
+            }
+            else
+            {
+                AddElsewhere(now, amount, freesAfter);
+            }
         }
     }
 
@@ -340,16 +363,29 @@ internal sealed class SlidingWindowLog
     {
         var after = freesAfter is { } f && f < _shape.Window ? (f < TimeSpan.Zero ? TimeSpan.Zero : f) : _shape.Window;
         long expiresAt = now + (long)Math.Ceiling((after + _shape.ExpiryMargin).TotalSeconds * _time.TimestampFrequency);
-        if (_elsewhere.Count >= 32)
+        // Bounded: a charge expiring within a 32nd of the window after the last entry's first charge joins that entry
+        // and frees with it, at most that much late and never early; so about 32 entries cover a window, whatever the
+        // rate of evidence. (Folding into the last entry without that bound carried its expiry on with each new
+        // charge: under steady evidence it never freed, and the room shrank to nothing.)
+        long granularity = (long)Math.Ceiling(_shape.Window.TotalSeconds * _time.TimestampFrequency / 32);
+        if (_elsewhere.Count > 0 && _elsewhere[^1] is var last && expiresAt >= last.ExpiresAt
+            && (expiresAt - last.FirstExpiresAt <= granularity || _elsewhere.Count >= 64))
         {
-            // Bounded: fold into the latest-expiring entry, which only ever frees it later.
-            var last = _elsewhere[^1];
-            _elsewhere[^1] = (Math.Max(last.ExpiresAt, expiresAt), last.Amount + amount);
+            _elsewhere[^1] = (expiresAt, last.Amount + amount, last.FirstExpiresAt);
         }
         else
         {
             int at = _elsewhere.FindLastIndex(e => e.ExpiresAt <= expiresAt) + 1;
-            _elsewhere.Insert(at, (expiresAt, amount));
+            if (_elsewhere.Count >= 64)
+            {
+                // Out of order and full (a short reset among long ones): join the entry after it, which frees later.
+                at = Math.Min(at, _elsewhere.Count - 1);
+                _elsewhere[at] = (_elsewhere[at].ExpiresAt, _elsewhere[at].Amount + amount, _elsewhere[at].FirstExpiresAt);
+            }
+            else
+            {
+                _elsewhere.Insert(at, (expiresAt, amount, expiresAt));
+            }
         }
 
         _elsewhereSum += amount;

@@ -249,6 +249,73 @@ public sealed class SlidingWindowLogTests
         Assert.Equal(TimeSpan.FromMinutes(1) + Margin, log.TimeUntil(1));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Charge_UseElsewhereWhileBothSend_EachGetsAboutHalfTheRate(bool refills)
+    {
+        // Two processes on one key, each with the whole limit and no Redis: each learns of the other's use from the
+        // provider's remaining counts (Charge). Counting it against the burst too makes each pace at about half the
+        // rate; in the window alone each kept bursting at the whole rate, twice what a provider enforcing one-second
+        // periods admits (the 429s and their death spiral seen on two `fastbucket run` against `--accounting openai`).
+        var shape = WindowShape.Minute(TimeSpan.FromSeconds(1)) with { BurstRefills = refills };
+        var a = new SlidingWindowLog(600, shape, _time);
+        var b = new SlidingWindowLog(600, shape, _time);
+        long sentA = 0, sentB = 0, seenByA = 0, seenByB = 0;
+        var start = _time.GetUtcNow();
+        while (_time.GetUtcNow() - start < TimeSpan.FromMinutes(5))
+        {
+            while (a.TryTake(1, out _))
+            {
+                sentA++;
+            }
+
+            while (b.TryTake(1, out _))
+            {
+                sentB++;
+            }
+
+            // Each response tells each process what the other sent since the last one.
+            a.Charge(sentB - seenByA);
+            seenByA = sentB;
+            b.Charge(sentA - seenByB);
+            seenByB = sentA;
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        // Together at most the limit's rate (3,000 in five minutes) plus one minute's first burst; neither starved.
+        Assert.InRange(sentA + sentB, 2_400, 3_000 + 20);
+        Assert.InRange(sentA, 900, 1_700);
+        Assert.InRange(sentB, 900, 1_700);
+    }
+
+    [Fact]
+    public void Charge_EvidenceEveryTenthOfASecondForTenMinutes_FreesAsItAges()
+    {
+        // Folding every charge past the 32nd into the last entry pushed that entry's expiry on with each new charge:
+        // under steady evidence it never freed and the window's room shrank to nothing.
+        var log = new SlidingWindowLog(60_000, WindowShape.PerMinute with { BurstRefills = true }, _time);
+        for (int i = 0; i < 6_000; i++)
+        {
+            log.Charge(10);
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        // 100 a second for the last minute (and its 250 ms margin), plus the 32-entry bound's rounding.
+        Assert.InRange(log.InWindow, 6_000, 6_400);
+    }
+
+    [Fact]
+    public void Charge_RefillingBurst_DebitsAtMostOneBurst()
+    {
+        // Use made elsewhere over the past minute is not a burst of now: one burst's worth waits, the rest only in the window.
+        var log = new SlidingWindowLog(6_000, WindowShape.PerMinute with { BurstRefills = true }, _time);
+        log.Charge(3_000);
+        Assert.Equal(0, log.Available); // the burst emptied (975), not 3,000 in debt
+        Assert.Equal(TimeSpan.FromMilliseconds(10), log.TimeUntil(1));
+        Assert.Equal(3_000, log.Limit - log.InWindow);
+    }
+
     [Fact]
     public void Constructor_BadShape_NamesTheParameter()
     {
