@@ -33,11 +33,14 @@ public sealed class RedisQuotaFaultTests
     {
         await using var server = await RedisServer.StartAsync();
         await using var harness = new RedisQuotaHarness(server);
+        // A timeout of 500 ms against a pause of 1.5 s (within the connection's own timeout, so the late answer is
+        // delivered): a loaded machine once took over 200 ms for the first grant, before the script was loaded.
         var quota = await harness.CreateAsync(new QuotaLimits { RequestsPerDay = 100, MaxConcurrency = 5 }, o =>
         {
-            o.OperationTimeout = TimeSpan.FromMilliseconds(200);
+            o.OperationTimeout = TimeSpan.FromMilliseconds(500);
             o.FailurePolicy = RedisFailurePolicy.FailClosed;
         });
+        Assert.True(await quota.RefreshAsync()); // connected and the script loaded before anything is timed
         Assert.True(quota.TryReserve(One, out var held, out _));
 
         await server.ExecuteAsync("CLIENT", "PAUSE", "1500", "WRITE"); // scripts wait; the server runs them when the pause ends
