@@ -130,10 +130,12 @@ public sealed class RedisQuotaSharingTests(RedisServerFixture redis) : IClassFix
     [RedisFact]
     public async Task UseRedis_RegistriesInTwoProcesses_ShareTheQuota()
     {
+        // A generous operation timeout: a call that times out is served by the local fallback (a loaded run granted a
+        // fourth request that way), and this test is about the shared count, not about Redis being slow.
         using var first = new QuotaRegistry(new QuotaRegistryOptions { Limits = new QuotaLimits { RequestsPerMinute = 3 }, BurstHeadroom = 0 }
-            .UseRedis(await _harness.ConnectAsync(), o => o.KeyPrefix = _harness.Prefix));
+            .UseRedis(await _harness.ConnectAsync(), o => { o.KeyPrefix = _harness.Prefix; o.OperationTimeout = TimeSpan.FromSeconds(10); }));
         using var second = new QuotaRegistry(new QuotaRegistryOptions { Limits = new QuotaLimits { RequestsPerMinute = 3 }, BurstHeadroom = 0 }
-            .UseRedis(await _harness.ConnectAsync(), o => o.KeyPrefix = _harness.Prefix));
+            .UseRedis(await _harness.ConnectAsync(), o => { o.KeyPrefix = _harness.Prefix; o.OperationTimeout = TimeSpan.FromSeconds(10); }));
         var a = first.GetOrCreate(RedisQuotaHarness.Key);
         var b = second.GetOrCreate(RedisQuotaHarness.Key);
         Assert.IsType<RedisQuota>(a);
