@@ -73,6 +73,10 @@ public sealed class FastBucketMetricsTests
         using var client = new HttpClient(new FastBucketHandler(new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time }, new SocketsHttpHandler()))
         {
             BaseAddress = new Uri(simulator.GetProviderBaseAddress(SimulatedProvider.OpenAI) + "/"),
+
+            // The waits are on the fake clock; HttpClient's 100 s of real time (which include them) ran out on a
+            // loaded run. The test bounds the whole exchange itself, below.
+            Timeout = Timeout.InfiniteTimeSpan,
         };
         client.DefaultRequestHeaders.Authorization = new("Bearer", "sk-test");
         // The first attempts reach the simulator while the fake clock stands still, so the sixth is refused however
@@ -92,7 +96,7 @@ public sealed class FastBucketMetricsTests
         Assert.True(simulator.Statistics.RateLimited > 0, $"no 429 among the {simulator.Statistics.Requests} first attempts that arrived in 2 minutes");
         await using (new FakeClockPump(time, TimeSpan.FromMilliseconds(200)))
         {
-            var responses = await sends;
+            var responses = await sends.WaitAsync(TimeSpan.FromMinutes(10));
             Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode));
         }
 
