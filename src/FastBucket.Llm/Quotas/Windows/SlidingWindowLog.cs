@@ -5,7 +5,8 @@ namespace FastBucket.Quotas.Windows;
 /// <summary>
 /// A limit enforced in the <see cref="WindowShape">safe shape</see>: a log of charges (when, how much) that admits
 /// a charge only if, counting it, no window of <see cref="WindowShape.Window"/> holds more than <see cref="Limit"/>
-/// and no burst period holds more than <see cref="BurstLimit"/>. A charge larger than the burst limit is admitted
+/// and no burst period holds more than <see cref="BurstLimit"/> (or, with <see cref="WindowShape.BurstRefills"/>, no
+/// more than the burst limit plus the limit's rate over any interval: a bucket). A charge larger than the burst limit is admitted
 /// alone in its burst period, so every charge up to the limit can be sent. Whatever the provider's windows (fixed,
 /// sliding, aligned anywhere), a log that never holds more than the limit in any window cannot exceed it in theirs.
 /// </summary>
