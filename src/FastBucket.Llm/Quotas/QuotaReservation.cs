@@ -68,10 +68,7 @@ public sealed class QuotaReservation : IDisposable
             return;
         }
 
-        _owner.Adjust(QuotaDimension.TokensPerMinute, -Cost.TokensPerMinuteCharge);
-        _owner.Adjust(QuotaDimension.TokensPerDay, -Cost.TotalTokens);
-        _owner.Adjust(QuotaDimension.InputTokensPerMinute, -Cost.InputTokens);
-        _owner.Adjust(QuotaDimension.OutputTokensPerMinute, -Cost.OutputTokens);
+        GiveBackTokens();
         _owner.Release(Cost);
     }
 
@@ -85,10 +82,7 @@ public sealed class QuotaReservation : IDisposable
 
         _owner.Adjust(QuotaDimension.RequestsPerMinute, -Cost.Requests);
         _owner.Adjust(QuotaDimension.RequestsPerDay, -Cost.Requests);
-        _owner.Adjust(QuotaDimension.TokensPerMinute, -Cost.TokensPerMinuteCharge);
-        _owner.Adjust(QuotaDimension.TokensPerDay, -Cost.TotalTokens);
-        _owner.Adjust(QuotaDimension.InputTokensPerMinute, -Cost.InputTokens);
-        _owner.Adjust(QuotaDimension.OutputTokensPerMinute, -Cost.OutputTokens);
+        GiveBackTokens();
         _owner.Release(Cost);
     }
 
@@ -99,6 +93,15 @@ public sealed class QuotaReservation : IDisposable
         {
             _owner.Release(Cost);
         }
+    }
+
+    /// <summary>Gives back every token charge this reservation made, on every dimension.</summary>
+    private void GiveBackTokens()
+    {
+        _owner.Adjust(QuotaDimension.TokensPerMinute, -Cost.TokensPerMinuteCharge);
+        _owner.Adjust(QuotaDimension.TokensPerDay, -Cost.TotalTokens);
+        _owner.Adjust(QuotaDimension.InputTokensPerMinute, -Cost.InputTokens);
+        _owner.Adjust(QuotaDimension.OutputTokensPerMinute, -Cost.OutputTokens);
     }
 
     private bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
