@@ -672,7 +672,7 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
     }
 
     /// <summary>Retires <paramref name="current"/> in favour of a generation with new limits and the same level.</summary>
-    private long Replace(BucketGeneration current, long capacity, RefillRate rate)
+    private void Replace(BucketGeneration current, long capacity, RefillRate rate)
     {
         Debug.Assert(Monitor.IsEntered(_reconfigureGate));
         while (true)
@@ -691,15 +691,18 @@ public sealed class TokenBucket : IWaiterHost<long>, IDisposable, IAsyncDisposab
             long level = next.UnitShift >= current.UnitShift
                 ? SaturatingShift(levelUnits, next.UnitShift - current.UnitShift)
                 : levelUnits >> (current.UnitShift - next.UnitShift);
-            next.State = (state & BucketGeneration.WaitersFlag) | next.TatForLevel(level, 0);
+            // The successor is live from the CAS on: another thread may refund into it or set its level at once,
+            // so the checks below read the word as this call wrote it, not next.State.
+            long initial = (state & BucketGeneration.WaitersFlag) | next.TatForLevel(level, 0);
+            next.State = initial;
             current.Successor = next;
             if (Interlocked.CompareExchange(ref current.State, BucketGeneration.Retired, state) == state)
             {
                 Volatile.Write(ref _generation, next);
-                AssertInvariants(next, next.State, next.State, 0);
-                Debug.Assert(LevelUnitsAsTokens(next, next.State, 0) <= LevelUnitsAsTokens(current, state, v) || level < -next.MaxDebtUnits,
+                AssertInvariants(next, initial, initial, 0);
+                Debug.Assert(LevelUnitsAsTokens(next, initial, 0) <= LevelUnitsAsTokens(current, state, v) || level < -next.MaxDebtUnits,
                     "a change of limits never adds tokens (debt beyond the new limit of one year of refill is forgiven)");
-                return next.State;
+                return;
             }
         }
     }
