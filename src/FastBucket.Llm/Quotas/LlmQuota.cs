@@ -52,6 +52,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     private QuotaLimits _limits;
     private readonly QuotaPolicy _policy;
     private readonly Congestion.CongestionEvent _burstEvents = new();
+    private readonly Congestion.RequestPace _pace = new();
 
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
     /// <param name="key">Whose limits these are.</param>
@@ -213,11 +214,20 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
                 }
                 else if (window is null)
                 {
-                    Volatile.Write(ref _windows[d], Windowing.CreateWindow(dimension, limit.Value, TimeProvider, _policy.BurstHeadroom));
+                    var created = Windowing.CreateWindow(dimension, limit.Value, TimeProvider, _policy.BurstHeadroom);
+                    if (dimension == QuotaDimension.RequestsPerMinute)
+                    {
+                        var paced = new PacedWindow(created, TimeProvider);
+                        paced.SetPace(_pace.Share);
+                        created = paced;
+                    }
+
+                    Volatile.Write(ref _windows[d], created);
                 }
                 else if (window.Limit != limit.Value)
                 {
                     window.SetLimit(limit.Value);
+                    (window as PacedWindow)?.SetPace(_pace.Share);
                 }
             }
 
@@ -246,7 +256,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         }
 
         var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery);
-        if (!plan.IsEmpty)
+        if (!plan.IsEmpty || plan.MovesPace)
         {
             Apply(plan);
         }
@@ -284,7 +294,21 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
 
         if (plan.ShrinkBurstSentAt is { } sentAt)
         {
-            ShrinkBurst(sentAt);
+            // Room reported left: our burst may be coarser than the provider's period. Once it cannot shrink further,
+            // the rate is what the provider refuses (another sender on the key): the pace halves instead.
+            if (ShrinkBurst(sentAt) is false && plan.RateLimitedSentAt is { } unexplained && _pace.OnRateLimited(unexplained, TimeProvider.GetTimestamp()))
+            {
+                ApplyPace(decreased: true);
+            }
+        }
+        else if (plan.RateLimitedSentAt is { } limitedSentAt && _pace.OnRateLimited(limitedSentAt, TimeProvider.GetTimestamp()))
+        {
+            ApplyPace(decreased: true);
+        }
+
+        if (plan.SucceededSentAt is { } succeededSentAt && Limits.RequestsPerMinute is { } perMinute && _pace.OnSuccess(succeededSentAt, perMinute))
+        {
+            ApplyPace(decreased: false);
         }
 
         if (plan.ExhaustDays)
@@ -390,17 +414,47 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         window.Charge(tokens, freesAfter);
     }
 
+    /// <summary>The share of the request limit admitted now, in units of 1/<see cref="Congestion.RequestPace.Whole"/>.</summary>
+    internal long RequestPaceShare => _pace.Share;
+
+    /// <summary>
+    /// Gives the request window the pace: at once when it fell; when it grew, once by a 64th of the limit (or to the
+    /// whole), so that the pacing bucket is not rebuilt on every success.
+    /// </summary>
+    private void ApplyPace(bool decreased)
+    {
+        lock (_limitsGate)
+        {
+            if (Window(QuotaDimension.RequestsPerMinute) is not PacedWindow window)
+            {
+                return;
+            }
+
+            long share = _pace.Share;
+            if (decreased || share >= Congestion.RequestPace.Whole || window.PacedPerSecond is not { } pacedNow
+                || share * window.TokensPerSecond / Congestion.RequestPace.Whole - pacedNow >= window.TokensPerSecond / 64)
+            {
+                window.SetPace(share);
+            }
+        }
+
+        if (!decreased)
+        {
+            _waiters.Drain();
+        }
+    }
+
     /// <summary>
     /// Shrinks the burst of every per-minute window in the safe shape, once per congestion event: the provider answered
     /// 429 while reporting capacity left, so it enforces over a shorter period than ours. The rate stays.
     /// </summary>
     /// <param name="sentAt">When the rejected request was sent (a <see cref="TimeProvider.GetTimestamp"/> value).</param>
-    /// <returns>Whether a window's burst shrank.</returns>
-    internal bool ShrinkBurst(long sentAt)
+    /// <returns>Whether a window's burst shrank; <see langword="null"/> when the 429 belongs to the current event.</returns>
+    internal bool? ShrinkBurst(long sentAt)
     {
         if (!_burstEvents.TryStart(sentAt, TimeProvider.GetTimestamp()))
         {
-            return false;
+            return null;
         }
 
         bool shrunk = false;

@@ -40,7 +40,19 @@ internal sealed class QuotaAdaptationPlan
     /// </summary>
     internal long? ShrinkBurstSentAt { get; set; }
 
-    /// <summary>Whether the plan changes nothing.</summary>
+    /// <summary>
+    /// When the request a retryable 429 answered was sent (a timestamp): halve the request pace, once per congestion
+    /// event (see <see cref="Congestion.RequestPace"/>). <see langword="null"/> where discovery's own AIMD governs.
+    /// </summary>
+    internal long? RateLimitedSentAt { get; set; }
+
+    /// <summary>When a request that succeeded was sent (a timestamp): grow the request pace back by one request.</summary>
+    internal long? SucceededSentAt { get; set; }
+
+    /// <summary>Whether the plan moves the request pace, which is each process's own (a store that shares its counts needs none).</summary>
+    internal bool MovesPace => RateLimitedSentAt is not null || SucceededSentAt is not null;
+
+    /// <summary>Whether the plan changes nothing but, at most, the request pace.</summary>
     internal bool IsEmpty
     {
         get

@@ -36,6 +36,9 @@ internal sealed class QuotaDiscovery
         ? new QuotaLimits { RequestsPerMinute = _rate.Rate, MaxConcurrency = _configuredConcurrency }
         : new QuotaLimits { MaxConcurrency = 1 };
 
+    /// <summary>Whether requests per minute follow this discovery's AIMD now: the provider reports no limits and none was reported yet.</summary>
+    internal bool FollowsAimd => _aimd && Volatile.Read(ref _limitsReported) == 0;
+
     /// <summary>Requests per minute now, when following AIMD.</summary>
     internal long RequestsPerMinute => _rate.Rate;
 

@@ -28,10 +28,16 @@ namespace FastBucket.Quotas;
 /// passed (<c>retry-after-ms</c>, <c>Retry-After</c>, Gemini's <c>RetryInfo</c>, a wait stated in the message, or the
 /// exhausted dimension's reset), so no request leaves before; stores apply the hold before anything else the response
 /// changes can wake a waiter. The dimensions reported at zero, and the one the error text names ("on tokens per
-/// min"), are lowered to zero until their reset or the wait: the evidence reaches every waiting request at once.</item>
+/// min"), are lowered to zero until the wait the error states, else their reset: the evidence reaches every waiting
+/// request at once.</item>
 /// <item><b>Shrink the burst, not the rate,</b> on a 429 while the response still reports room on every dimension it
 /// reports: the provider enforces over a shorter period (the safe shape's burst period halves, once per congestion
 /// event).</item>
+/// <item><b>Pace requests by congestion</b> under a known request limit: the share of its rate admitted halves once
+/// per congestion event (a retryable 429 that reports no room left, or one that does once the burst cannot shrink
+/// further) and grows back by one request per minute per success (see
+/// <see cref="Congestion.RequestPace"/>): processes that share a key without sharing counts converge on the rate
+/// the provider admits instead of retrying into a 429 storm. Stores that share their counts (Redis) need no pace.</item>
 /// <item><b>Fail fast on exhaustion, for as long as it lasts.</b> A non-retryable quota error (billing, spend cap)
 /// marks the quota exhausted with a <see cref="QuotaExhaustedException"/> naming the quota and its reset. A per-day
 /// quota lasts until the provider's next day (Gemini: midnight Pacific) whatever shorter wait the error names;
@@ -159,14 +165,20 @@ internal sealed class QuotaPolicy
 
         // Anthropic's tokens-* family is the tighter of its input and output limits, not a limit of its own.
         bool tokensAreALimit = signals.Provider != LlmProvider.Anthropic;
-        Lower(plan, limits, requests, signals.Requests, reservation, sinceSent, inFlightTokens);
+
+        // A rate-limit error's own wait is when this request would pass: what the response lowers frees then, not at
+        // the reset headers' instant (OpenAI's: the minute whole again, often most of a minute after there is room).
+        var statedWait = signals.ErrorClass == RateLimitErrorClass.RateLimited && signals.Retryable != false
+            ? signals.RetryAfter ?? signals.BodyRetryHint
+            : null;
+        Lower(plan, limits, requests, signals.Requests, reservation, sinceSent, inFlightTokens, statedWait);
         if (tokensAreALimit)
         {
-            Lower(plan, limits, QuotaDimension.TokensPerMinute, signals.Tokens, reservation, sinceSent, inFlightTokens);
+            Lower(plan, limits, QuotaDimension.TokensPerMinute, signals.Tokens, reservation, sinceSent, inFlightTokens, statedWait);
         }
 
-        Lower(plan, limits, QuotaDimension.InputTokensPerMinute, signals.InputTokens, reservation, sinceSent, inFlightTokens);
-        Lower(plan, limits, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, reservation, sinceSent, inFlightTokens);
+        Lower(plan, limits, QuotaDimension.InputTokensPerMinute, signals.InputTokens, reservation, sinceSent, inFlightTokens, statedWait);
+        Lower(plan, limits, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, reservation, sinceSent, inFlightTokens, statedWait);
 
         switch (signals.ErrorClass)
         {
@@ -183,6 +195,10 @@ internal sealed class QuotaPolicy
                 {
                     plan.Limits = decreased;
                 }
+                else if (discovery is not { FollowsAimd: true })
+                {
+                    plan.RateLimitedSentAt = sentAt;
+                }
 
                 break;
             case RateLimitErrorClass.QuotaExhausted:
@@ -194,6 +210,10 @@ internal sealed class QuotaPolicy
                 {
                     plan.Limits = increased;
                 }
+                else if (discovery is not { FollowsAimd: true })
+                {
+                    plan.SucceededSentAt = sentAt;
+                }
 
                 break;
         }
@@ -203,12 +223,18 @@ internal sealed class QuotaPolicy
 
     /// <summary>
     /// The dimensions the rejection says ran out (reported at zero, or named by the error text: "on tokens per min")
-    /// are lowered to zero until the server's reset or wait: the evidence reaches every waiting request at once.
+    /// are lowered to zero until the wait the rejection states, else the dimension's reset: the evidence reaches every
+    /// waiting request at once.
     /// </summary>
     private static void LowerOnRejection(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaLimits limits, QuotaDimension requests, bool tokensAreALimit, TimeSpan hold)
     {
         bool textAboutTokens = signals.ErrorType == "tokens" || signals.TokensLimitFromBody is not null;
         bool textAboutRequests = signals.ErrorType == "requests";
+
+        // A wait the rejection states is when this request would pass: the dimension frees then. The reset headers say
+        // when the window is whole again (OpenAI's: refilled to the limit), which can be most of a minute after there
+        // is room; waiting for it stalled a process for 25 s after one 429 of a one-second quantum.
+        var stated = signals.RetryAfter ?? signals.BodyRetryHint;
         LowerToZero(requests, signals.Requests, textAboutRequests);
         if (tokensAreALimit)
         {
@@ -223,7 +249,7 @@ internal sealed class QuotaPolicy
             if ((reported.Remaining == 0 || namedByText) && QuotaDimensions.LimitOf(limits, dimension) is not null)
             {
                 plan.LowerToAtMost(dimension, 0);
-                plan.SetFreesAfter(dimension, reported.Reset ?? hold);
+                plan.SetFreesAfter(dimension, stated ?? reported.Reset ?? hold);
             }
         }
     }
@@ -339,17 +365,18 @@ internal sealed class QuotaPolicy
             limit is > 0 ? QuotaDimensions.Of(dimension).With(limits, limit) : limits;
     }
 
-    private void Lower(QuotaAdaptationPlan plan, QuotaLimits limits, QuotaDimension dimension, RateLimitDimension reportedDimension, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens)
+    private void Lower(QuotaAdaptationPlan plan, QuotaLimits limits, QuotaDimension dimension, RateLimitDimension reportedDimension, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens, TimeSpan? statedWait)
     {
         if (reportedDimension.Remaining is not { } reported || QuotaDimensions.LimitOf(limits, dimension) is not { } limit)
         {
             return;
         }
 
-        // Where a window frees its charges at instants, use made elsewhere frees when the provider says it resets.
-        if (reportedDimension.Reset is { } reset)
+        // Where a window frees its charges at instants, use made elsewhere frees when the provider says: the wait its
+        // rate-limit error states, else the dimension's reset.
+        if ((statedWait ?? reportedDimension.Reset) is { } frees)
         {
-            plan.SetFreesAfter(dimension, reset);
+            plan.SetFreesAfter(dimension, frees);
         }
 
         double perSecond = RefillPerSecond(dimension, limit);

@@ -1,5 +1,6 @@
 using FastBucket.Providers;
 using FastBucket.Quotas;
+using FastBucket.Quotas.Congestion;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FastBucket.Llm.Tests.Quotas.Windows;
@@ -308,6 +309,121 @@ public sealed class ProviderFidelityTests
         Assert.InRange(retryAfter, TimeSpan.FromMilliseconds(792), TimeSpan.FromSeconds(1.1));
         _time.Advance(retryAfter);
         Assert.True(quota.TryReserve(new RequestCost(1, 100, 100), out _, out _));
+    }
+
+    [Fact]
+    public void Observe_429NamingRequestsWithTheMinuteWholeMuchLater_FreesAtTheStatedWait()
+    {
+        // OpenAI's reset header says when the minute is whole again, not when there is room: one 429 of the one-second
+        // quantum, lowered to zero until that reset, stalled `fastbucket run` for 25 s.
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 300, TokensPerMinute = 60_000 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"));
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            ErrorType = "requests", RequestsLimitFromBody = 300, BodyRetryHint = TimeSpan.FromMilliseconds(795),
+            Requests = new RateLimitDimension(300, 0, TimeSpan.FromSeconds(44)),
+        });
+        Assert.False(quota.TryReserve(new RequestCost(1, 100, 100), out _, out var retryAfter));
+        Assert.InRange(retryAfter, TimeSpan.FromMilliseconds(795), TimeSpan.FromSeconds(1.1));
+        _time.Advance(retryAfter);
+        Assert.True(quota.TryReserve(new RequestCost(1, 100, 100), out _, out _));
+    }
+
+    [Fact]
+    public void Observe_Concurrent429sOnAKnownRequestLimit_HalveTheRequestRateOnce()
+    {
+        // Item 14: two processes on one key, each given the whole limit, each paced at the whole rate; OpenAI charges
+        // the refused requests, so retrying at that rate kept the account drained (633 429s between two runs).
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 600 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"));
+        var limited = new RateLimitSignals
+        {
+            Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            ErrorType = "requests", BodyRetryHint = TimeSpan.FromMilliseconds(200),
+        };
+        _time.Advance(TimeSpan.FromSeconds(1));
+        for (int i = 0; i < 5; i++)
+        {
+            quota.Observe(limited, null, TimeSpan.FromMilliseconds(500 + (10 * i))); // all sent before the first 429 came back
+        }
+
+        Assert.Equal(RequestPace.Whole / 2, quota.RequestPaceShare);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.InRange(GrantedOver(quota, TimeSpan.FromSeconds(10)), 50, 51); // 5 a second, not the window's 10
+
+        quota.Observe(limited, null, TimeSpan.FromMilliseconds(100)); // sent after the event began: a new one
+        Assert.Equal(RequestPace.Whole / 4, quota.RequestPaceShare);
+    }
+
+    [Fact]
+    public void Observe_429sWithCapacityLeftOnceTheBurstIsSmallest_HalveTheRequestRate()
+    {
+        // Room reported left means a shorter enforcement period while our burst can still shrink (OpenAI's one second
+        // to 500 ms to 250 ms); after that the rate itself is refused: another sender on the key.
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 600 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"));
+        var roomLeft = new RateLimitSignals
+        {
+            Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            BodyRetryHint = TimeSpan.FromMilliseconds(100), Requests = new RateLimitDimension(600, 400, TimeSpan.FromSeconds(20)),
+        };
+        for (int i = 0; i < 2; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            quota.Observe(roomLeft, null, TimeSpan.FromMilliseconds(10));
+            Assert.Equal(RequestPace.Whole, quota.RequestPaceShare);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        quota.Observe(roomLeft, null, TimeSpan.FromMilliseconds(10));
+        Assert.Equal(RequestPace.Whole / 2, quota.RequestPaceShare);
+    }
+
+    [Fact]
+    public void Observe_SuccessesAfterCongestion_GrowTheRequestRateBackToTheWhole()
+    {
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 600 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            BodyRetryHint = TimeSpan.FromMilliseconds(200),
+        }, null, TimeSpan.FromMilliseconds(100));
+        Assert.Equal(RequestPace.Whole / 2, quota.RequestPaceShare);
+
+        // One request of the limit per success: 300 successes take half of 600 back to the whole.
+        var ok = new RateLimitSignals { Provider = LlmProvider.OpenAI, StatusCode = 200 };
+        _time.Advance(TimeSpan.FromSeconds(1));
+        for (int i = 0; i < 299; i++)
+        {
+            quota.Observe(ok, null, TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.True(quota.RequestPaceShare < RequestPace.Whole);
+        quota.Observe(ok, null, TimeSpan.FromMilliseconds(100));
+        quota.Observe(ok, null, TimeSpan.FromMilliseconds(100));
+        Assert.Equal(RequestPace.Whole, quota.RequestPaceShare);
+        _time.Advance(TimeSpan.FromSeconds(61));
+        Assert.InRange(GrantedOver(quota, TimeSpan.FromSeconds(10)), 100, 110); // the window's 10 a second again
+    }
+
+    private int GrantedOver(LlmQuota quota, TimeSpan span)
+    {
+        int granted = 0;
+        for (var t = TimeSpan.Zero; t < span; t += TimeSpan.FromMilliseconds(100))
+        {
+            while (quota.TryReserve(new RequestCost(1, 0, 0), out var reservation, out _))
+            {
+                reservation.Complete(new TokenUsage(0, 0));
+                granted++;
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        return granted;
     }
 
     private static RateLimitSignals GeminiPerDay(TimeSpan? retryAfter) => new()

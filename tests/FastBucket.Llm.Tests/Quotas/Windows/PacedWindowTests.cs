@@ -1,0 +1,89 @@
+using FastBucket.Providers;
+using FastBucket.Quotas;
+using FastBucket.Quotas.Congestion;
+using FastBucket.Quotas.Windows;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FastBucket.Llm.Tests.Quotas.Windows;
+
+public sealed class PacedWindowTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 15, 7, 0, 0, TimeSpan.Zero));
+
+    private PacedWindow OpenAIRequests(long limit) =>
+        new(QuotaWindowing.For(LlmProvider.OpenAI).CreateWindow(QuotaDimension.RequestsPerMinute, limit, _time, 0), _time);
+
+    [Fact]
+    public void TryTake_WholePace_IsTheWindowAlone()
+    {
+        using var window = OpenAIRequests(600);
+        window.SetPace(RequestPace.Whole);
+        int taken = 0;
+        while (window.TryTake(1, out _))
+        {
+            taken++;
+        }
+
+        Assert.Equal(10, taken); // the window's one-second burst of 600 per minute
+        Assert.Null(window.PacedPerSecond);
+    }
+
+    [Fact]
+    public void TryTake_HalfPace_OneRequestAtATimeAtHalfTheRate()
+    {
+        using var window = OpenAIRequests(600);
+        window.SetPace(RequestPace.Whole / 2);
+        Assert.Equal(5.0, window.PacedPerSecond);
+        int taken = 0;
+        for (int tick = 0; tick < 100; tick++)
+        {
+            while (window.TryTake(1, out _))
+            {
+                taken++;
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        // Ten seconds at five a second, plus the one the pace holds at the start: half the window's 100.
+        Assert.InRange(taken, 50, 51);
+    }
+
+    [Fact]
+    public void TimeUntil_HalfPace_AgreesWithTryTake()
+    {
+        using var window = OpenAIRequests(600);
+        window.SetPace(RequestPace.Whole / 2);
+        Assert.True(window.TryTake(1, out _));
+        var wait = window.TimeUntil(1);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), wait);
+        _time.Advance(wait - TimeSpan.FromTicks(1));
+        Assert.False(window.TryTake(1, out _));
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.True(window.TryTake(1, out _));
+    }
+
+    [Fact]
+    public void Adjust_RequestGivenBack_GivesItsPaceBack()
+    {
+        using var window = OpenAIRequests(600);
+        window.SetPace(RequestPace.Whole / 2);
+        Assert.True(window.TryTake(1, out long ticket));
+        Assert.False(window.TryTake(1, out _));
+        window.Adjust(ticket, -1); // canceled before it was sent
+        Assert.True(window.TryTake(1, out _));
+    }
+
+    [Fact]
+    public void TryTake_WindowRefuses_PaceIsNotSpent()
+    {
+        using var window = OpenAIRequests(60);
+        window.SetPace(RequestPace.Floor); // one request every 64 s
+        window.ReduceAvailableTo(0, TimeSpan.FromSeconds(1));
+        Assert.False(window.TryTake(1, out _)); // the window refuses; the pace's one request must stay
+        _time.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.True(window.TryTake(1, out _));
+        Assert.False(window.TryTake(1, out _));
+        Assert.Equal(TimeSpan.FromSeconds(64), window.TimeUntil(1));
+    }
+}
