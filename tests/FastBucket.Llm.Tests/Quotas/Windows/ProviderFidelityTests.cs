@@ -349,6 +349,7 @@ public sealed class ProviderFidelityTests
         }
 
         Assert.Equal(RequestPace.Whole / 2, quota.RequestPaceShare);
+        Assert.Equal(600, quota.Limits.RequestsPerMinute); // the minute keeps the whole limit; only the pace halved
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.InRange(GrantedOver(quota, TimeSpan.FromSeconds(10)), 50, 51); // 5 a second, not the window's 10
 
