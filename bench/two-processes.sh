@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Two `fastbucket run` processes on one API key, without Redis, each given no limits (learned from the headers),
+# Two `fastbucket run` processes on one API key, without Redis, given no limits (the catalog's, then the headers'),
 # against `fastbucket serve --accounting openai` (one-second quanta, refused requests charged); then a third run
 # started right after, on the account they drained. Writes perf-results/two-processes.md and .csv.
 # Usage: bench/two-processes.sh [ROUNDS] (default 3). About 3 minutes a round on two cores.
@@ -64,7 +64,7 @@ print(f"Written by `bench/two-processes.sh` (do not edit by hand; run it again).
 print(f"Machine: {os.cpu_count()} logical CPUs, {osname}, .NET SDK {runtime}; load average (1, 5, 15 min) {before} before, {after} after.\n")
 print(f"Each round: `fastbucket serve --accounting openai --limits {limits}` (OpenAI's documented accounting: one-second quanta, "
       "the larger of prompt and max_tokens kept, refused requests charged to the request limits); two `fastbucket run` processes "
-      f"of {requests} requests each started together on the same key, neither told the limits nor the other; then a third run "
+      f"of {requests} requests each started together on the same key, neither told of the other nor given limits (each starts from the catalog's tier-1 limits for gpt-4o-mini, 500 RPM and 200,000 TPM, above this account's, and learns the account's from the headers); then a third run "
       "of the same size started on the account they left. Goal (issue 14): at most 20 429s between the two, at most 10 for the restart.\n")
 print("| Round | 429s, two together | Failed | Wall s (slower of two) | 429s, restart | Restart wall s |")
 print("|---:|---:|---:|---:|---:|---:|")

@@ -446,7 +446,8 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
 
     /// <summary>
     /// Shrinks the burst of every per-minute window in the safe shape, once per congestion event: the provider answered
-    /// 429 while reporting capacity left, so it enforces over a shorter period than ours. The rate stays.
+    /// 429 while reporting capacity left, so it enforces over a shorter period than ours. The rate stays; when no burst
+    /// can shrink any more, the caller halves the request pace instead.
     /// </summary>
     /// <param name="sentAt">When the rejected request was sent (a <see cref="TimeProvider.GetTimestamp"/> value).</param>
     /// <returns>Whether a window's burst shrank; <see langword="null"/> when the 429 belongs to the current event.</returns>

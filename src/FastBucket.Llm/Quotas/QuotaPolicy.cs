@@ -30,9 +30,9 @@ namespace FastBucket.Quotas;
 /// changes can wake a waiter. The dimensions reported at zero, and the one the error text names ("on tokens per
 /// min"), are lowered to zero until the wait the error states, else their reset: the evidence reaches every waiting
 /// request at once.</item>
-/// <item><b>Shrink the burst, not the rate,</b> on a 429 while the response still reports room on every dimension it
+/// <item><b>Shrink the burst first</b> on a 429 while the response still reports room on every dimension it
 /// reports: the provider enforces over a shorter period (the safe shape's burst period halves, once per congestion
-/// event).</item>
+/// event, down to 250 ms); only once it cannot shrink does such a 429 move the pace (next rule).</item>
 /// <item><b>Pace requests by congestion</b> under a known request limit: the share of its rate admitted halves once
 /// per congestion event (a retryable 429 that reports no room left, or one that does once the burst cannot shrink
 /// further) and grows back by one request per minute per success (see

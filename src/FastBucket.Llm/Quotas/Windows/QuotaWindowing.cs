@@ -16,7 +16,7 @@ namespace FastBucket.Quotas.Windows;
 /// start with one-second bursts; Gemini's per-day quotas reset at midnight Pacific and OpenRouter's at midnight UTC.
 /// Everything else (Gemini's and OpenRouter's minutes, Groq, OpenAI-compatible servers) is unknown and gets the safe
 /// shape with 10-second bursts. A 429 while the provider still reports capacity left shrinks the burst period further
-/// (down to <c>250 ms</c>), never the rate.
+/// (down to <c>250 ms</c>); after that, such 429s halve the request pace (see <see cref="LlmQuota"/>'s adaptation).
 /// </remarks>
 public sealed record QuotaWindowing
 {
