@@ -325,8 +325,13 @@ public sealed class FastBucketHandler : DelegatingHandler
         }
 
         // Buffering makes the content re-sendable for retries; its bytes are copied once into a pooled buffer, not
-        // into a new array per request.
-        await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        // into a new array per request. Content over bytes in memory (byte arrays, strings, ReadOnlyMemory) is
+        // re-sendable as it is: buffering it would copy the whole body once more (4.4 KB for a 1,000-token prompt).
+        if (request.Content is not (ByteArrayContent or ReadOnlyMemoryContent))
+        {
+            await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         long size = request.Content.Headers.ContentLength ?? 0;
         var sink = new PooledBufferStream((int)Math.Clamp(size, 256, 64 * 1024 * 1024));
         try

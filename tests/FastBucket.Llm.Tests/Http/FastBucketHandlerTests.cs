@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using FastBucket.Estimation;
 using FastBucket.Http;
@@ -186,6 +187,76 @@ public sealed class FastBucketHandlerTests
         Assert.Equal(0, handler.Retries);
         var ex = await Assert.ThrowsAsync<QuotaExhaustedException>(() => failing.PostAsJsonAsync("chat/completions", Chat(1)));
         Assert.Contains("insufficient_quota", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bytes")]
+    [InlineData("string")]
+    [InlineData("memory")]
+    [InlineData("stream")]
+    public async Task SendAsync_RetriedAfter429_EachAttemptCarriesTheWholeBody(string kind)
+    {
+        // Content over bytes in memory is sent again as it is (not buffered: that copied the whole body once more per
+        // request); a one-shot stream is buffered, so that the retry can send it again.
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var pump = new FakeClockPump(time, TimeSpan.FromMilliseconds(100));
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Limits = new QuotaLimits { RequestsPerMinute = 100 } });
+        var inner = new RecordingHandler();
+        using var client = new HttpClient(new FastBucketHandler(new FastBucketHandlerOptions { Provider = LlmProvider.OpenAI, Quotas = quotas, TimeProvider = time, MaxRetryAttempts = 2 }, inner))
+        {
+            BaseAddress = new Uri("http://127.0.0.1:9/v1/"),
+        };
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(Chat(0));
+        HttpContent content = kind switch
+        {
+            "bytes" => new ByteArrayContent(body),
+            "string" => new StringContent(Encoding.UTF8.GetString(body)),
+            "memory" => new ReadOnlyMemoryContent(body),
+            _ => new StreamContent(new OneShotStream(body)),
+        };
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync("chat/completions", content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, inner.Bodies.Count);
+        Assert.All(inner.Bodies, sent => Assert.Equal(body, sent));
+    }
+
+    private sealed class RecordingHandler : HttpMessageHandler
+    {
+        public List<byte[]> Bodies { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Bodies.Add(await request.Content!.ReadAsByteArrayAsync(cancellationToken));
+            if (Bodies.Count == 1)
+            {
+                var limited = new HttpResponseMessage(HttpStatusCode.TooManyRequests)
+                {
+                    Content = new StringContent("{\"error\":{\"message\":\"Rate limit reached. Please try again in 200ms.\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"),
+                };
+                return limited;
+            }
+
+            return new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent("{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2,\"total_tokens\":12}}", Encoding.UTF8, "application/json"),
+            };
+        }
+    }
+
+    /// <summary>A stream that can be read once, as a request body streamed from elsewhere.</summary>
+    private sealed class OneShotStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => base.Position;
+            set => throw new NotSupportedException();
+        }
     }
 
     private sealed class InsufficientQuotaHandler : HttpMessageHandler
