@@ -40,7 +40,9 @@ internal sealed class PacedWindow(QuotaWindow inner, TimeProvider timeProvider) 
     {
         if (share >= RequestPace.Whole)
         {
-            Interlocked.Exchange(ref _pacer, null)?.Dispose();
+            // Dropped, not disposed: a take on another thread may still hold it. It never queues a waiter, so it has
+            // no timer to stop.
+            Volatile.Write(ref _pacer, null);
             return;
         }
 

@@ -86,4 +86,46 @@ public sealed class PacedWindowTests
         Assert.False(window.TryTake(1, out _));
         Assert.Equal(TimeSpan.FromSeconds(64), window.TimeUntil(1));
     }
+
+    [Fact]
+    public async Task SetPace_RacingTakesOnOtherThreads_NeverFailsThem()
+    {
+        // The pace goes whole (its bucket dropped) and halves again while other threads take, adjust and ask; each
+        // side runs until the takers have met many changes of pace.
+        using var window = new PacedWindow(QuotaWindowing.For(LlmProvider.OpenAI).CreateWindow(QuotaDimension.RequestsPerMinute, 1_000_000, TimeProvider.System, 0), TimeProvider.System);
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        long takes = 0;
+        using var stop = new CancellationTokenSource();
+        var takers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    if (window.TryTake(1, out long ticket))
+                    {
+                        window.Adjust(ticket, -1);
+                    }
+
+                    window.TimeUntil(1);
+                    Interlocked.Increment(ref takes);
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(e);
+                    return;
+                }
+            }
+        })).ToArray();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        for (long i = 0; (Interlocked.Read(ref takes) < 500_000 || i < 100_000) && failures.IsEmpty && DateTime.UtcNow < deadline; i++)
+        {
+            window.SetPace(i % 2 == 0 ? RequestPace.Whole / 2 : RequestPace.Whole);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(takers).WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Empty(failures);
+    }
 }
