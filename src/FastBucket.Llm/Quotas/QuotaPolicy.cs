@@ -195,8 +195,9 @@ internal sealed class QuotaPolicy
                 {
                     plan.Limits = decreased;
                 }
-                else if (discovery is not { FollowsAimd: true })
+                else if (discovery is not { FollowsAimd: true } && plan.Reported is null)
                 {
+                    // A 429 that taught a limit we did not have is explained by it; the pace is for those that are not.
                     plan.RateLimitedSentAt = sentAt;
                 }
 
@@ -334,6 +335,19 @@ internal sealed class QuotaPolicy
             reported = Report(reported, QuotaDimension.TokensPerMinute, signals.Tokens.Limit);
         }
 
+        // Gemini states each exceeded quota's value in its 429 (QuotaFailure's quotaValue): the limit of the requests or
+        // tokens the quota id names, per minute or per day. A provider that sends no headers tells its limits this way.
+        if (signals.QuotaViolations is { } violations)
+        {
+            foreach (var violation in violations)
+            {
+                if (violation.Limit is > 0 and var value && DimensionOf(violation) is { } dimension)
+                {
+                    reported = Report(reported, dimension, value);
+                }
+            }
+        }
+
         reported = Report(reported, QuotaDimension.InputTokensPerMinute, signals.InputTokens.Limit);
         reported = Report(reported, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens.Limit);
         if (reported == QuotaLimits.Unlimited)
@@ -363,6 +377,22 @@ internal sealed class QuotaPolicy
 
         static QuotaLimits Report(QuotaLimits limits, QuotaDimension dimension, long? limit) =>
             limit is > 0 ? QuotaDimensions.Of(dimension).With(limits, limit) : limits;
+    }
+
+    /// <summary>The dimension a quota violation counts ("GenerateRequestsPerMinute...", "...InputTokensPer...Minute"), or <see langword="null"/>.</summary>
+    private static QuotaDimension? DimensionOf(QuotaViolation violation)
+    {
+        string name = violation.QuotaId + " " + violation.Metric;
+        bool requests = name.Contains("request", StringComparison.OrdinalIgnoreCase);
+        bool tokens = name.Contains("token", StringComparison.OrdinalIgnoreCase);
+        return (violation.Window, requests, tokens) switch
+        {
+            (RateLimitWindow.Minute, true, false) => QuotaDimension.RequestsPerMinute,
+            (RateLimitWindow.Minute, false, true) => QuotaDimension.TokensPerMinute,
+            (RateLimitWindow.Day, true, false) => QuotaDimension.RequestsPerDay,
+            (RateLimitWindow.Day, false, true) => QuotaDimension.TokensPerDay,
+            _ => null,
+        };
     }
 
     private void Lower(QuotaAdaptationPlan plan, QuotaLimits limits, QuotaDimension dimension, RateLimitDimension reportedDimension, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens, TimeSpan? statedWait)

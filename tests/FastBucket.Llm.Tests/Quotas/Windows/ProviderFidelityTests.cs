@@ -263,6 +263,29 @@ public sealed class ProviderFidelityTests
     }
 
     [Fact]
+    public void Observe_Gemini429StatesTheQuotaValue_LearnsThatLimitInsteadOfHalving()
+    {
+        // Gemini sends no headers, but its 429 names the exceeded quota and its value: the server's truth, where
+        // additive increase had overshot it (and halving took the course cell to two thirds of its limit).
+        using var quota = LlmQuota.CreateDiscovering(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), null, _time, initialRequestsPerMinute: 16);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = TimeSpan.FromSeconds(40),
+            QuotaViolations =
+            [
+                new QuotaViolation("GenerateRequestsPerMinutePerProjectPerModel-FreeTier", "generativelanguage.googleapis.com/generate_content_free_tier_requests", RateLimitWindow.Minute, 10),
+                new QuotaViolation("GenerateContentInputTokensPerModelPerMinute-FreeTier", "generativelanguage.googleapis.com/generate_content_free_tier_input_token_count", RateLimitWindow.Minute, 250_000),
+            ],
+        }, null, TimeSpan.FromMilliseconds(500));
+
+        Assert.Equal(10, quota.Limits.RequestsPerMinute); // not 8, half of 16
+        Assert.Equal(250_000, quota.Limits.TokensPerMinute);
+        Assert.Equal(RequestPace.Whole, quota.RequestPaceShare); // explained by the limit it taught: no pace halving
+    }
+
+    [Fact]
     public void Observe_429WithCapacityLeftInHeaders_ShrinksTheBurstNotTheRate()
     {
         using var registry = Registry(new QuotaLimits { RequestsPerMinute = 600 });
