@@ -14,7 +14,9 @@ namespace FastBucket.Quotas;
 /// <item><b>Learn capacities.</b> A reported <c>*-limit</c> becomes the dimension's limit (requests per day when the
 /// provider counts requests per day, as Groq does). A request limit stated only in a 429's text (Groq's "requests per
 /// minute (RPM): Limit 30") becomes the limit of the window the text names, per minute or per day, whatever window the
-/// headers count. A smaller limit takes effect at once; the level is kept, clamped.</item>
+/// headers count. Gemini's <c>QuotaFailure</c> states each exceeded quota's value (<c>quotaValue</c>): the limit of the
+/// requests or tokens, per minute or per day, that the quota id names. A smaller limit takes effect at once; the level
+/// is kept, clamped.</item>
 /// <item><b>Lower on evidence of consumption made elsewhere, never raise.</b> The server's remaining was computed
 /// when it admitted this request. Our level when we granted it, plus the refill until it was sent, minus the server's
 /// remaining is consumption the server counted and we did not make (another process on the key, or a provider that
