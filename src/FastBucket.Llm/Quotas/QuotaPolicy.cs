@@ -193,13 +193,15 @@ internal sealed class QuotaPolicy
                     plan.ShrinkBurstSentAt = sentAt;
                 }
 
-                if (discovery?.OnRateLimited(plan.Limits ?? current, sentAt, now) is { } decreased)
+                // A 429 that states the limit it enforces (Gemini's quotaValue), or taught us one we did not have, is
+                // explained by it: neither discovery's decrease nor the pace is for it.
+                bool explained = plan.Reported is not null || StatesLimits(signals);
+                if (!explained && discovery?.OnRateLimited(plan.Limits ?? current, sentAt, now) is { } decreased)
                 {
                     plan.Limits = decreased;
                 }
-                else if (discovery is not { FollowsAimd: true } && plan.Reported is null)
+                else if (!explained && discovery is not { FollowsAimd: true })
                 {
-                    // A 429 that taught a limit we did not have is explained by it; the pace is for those that are not.
                     plan.RateLimitedSentAt = sentAt;
                 }
 
@@ -373,13 +375,23 @@ internal sealed class QuotaPolicy
 
         plan.Reported = reported;
 
-        discovery?.OnLimitsReported();
+        // Discovery's additive increase searches the request rate: it stops once the provider states that limit (a
+        // Gemini 429 may state only its tokens' limit).
+        if (discovery is not { FollowsAimd: true } || reported.RequestsPerMinute is not null)
+        {
+            discovery?.OnLimitsReported();
+        }
+
         plan.Limits = discovery?.Restore(learned) ?? learned;
         return plan.Limits;
 
         static QuotaLimits Report(QuotaLimits limits, QuotaDimension dimension, long? limit) =>
             limit is > 0 ? QuotaDimensions.Of(dimension).With(limits, limit) : limits;
     }
+
+    /// <summary>Whether a rejection states the value of a quota it enforces (Gemini's <c>QuotaFailure</c> <c>quotaValue</c>).</summary>
+    private static bool StatesLimits(in RateLimitSignals signals) =>
+        signals.QuotaViolations?.Any(v => v.Limit > 0 && DimensionOf(v) is not null) == true;
 
     /// <summary>The dimension a quota violation counts ("GenerateRequestsPerMinute...", "...InputTokensPer...Minute"), or <see langword="null"/>.</summary>
     private static QuotaDimension? DimensionOf(QuotaViolation violation)

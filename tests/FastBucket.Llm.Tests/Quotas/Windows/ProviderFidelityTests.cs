@@ -286,6 +286,35 @@ public sealed class ProviderFidelityTests
     }
 
     [Fact]
+    public void Observe_Gemini429StatesOnlyTheTokensLimit_RequestsAreStillDiscovered()
+    {
+        // The quota that ran out was the tokens': that limit is now known; the request rate is still searched for, and
+        // neither this 429 nor the others of requests already sent halve it.
+        using var quota = LlmQuota.CreateDiscovering(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), null, _time, initialRequestsPerMinute: 16);
+        var tokensOut = new RateLimitSignals
+        {
+            Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = TimeSpan.FromSeconds(5),
+            QuotaViolations = [new QuotaViolation("GenerateContentInputTokensPerModelPerMinute-FreeTier", null, RateLimitWindow.Minute, 250_000)],
+        };
+        _time.Advance(TimeSpan.FromSeconds(1));
+        quota.Observe(tokensOut, null, TimeSpan.FromMilliseconds(500));
+        quota.Observe(tokensOut, null, TimeSpan.FromMilliseconds(400));
+        Assert.Equal(250_000, quota.Limits.TokensPerMinute);
+        Assert.Equal(16, quota.Limits.RequestsPerMinute);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var ok = new RateLimitSignals { Provider = LlmProvider.Gemini, StatusCode = 200 };
+        for (int i = 0; i < 4; i++)
+        {
+            quota.Observe(ok, null, TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.True(quota.Limits.RequestsPerMinute > 16, "additive increase goes on for the requests");
+        Assert.Equal(250_000, quota.Limits.TokensPerMinute);
+    }
+
+    [Fact]
     public void Observe_429WithCapacityLeftInHeaders_ShrinksTheBurstNotTheRate()
     {
         using var registry = Registry(new QuotaLimits { RequestsPerMinute = 600 });
