@@ -233,8 +233,12 @@ internal sealed class QuotaPolicy
     /// </summary>
     private static void LowerOnRejection(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaLimits limits, QuotaDimension requests, bool tokensAreALimit, TimeSpan hold)
     {
-        bool textAboutTokens = signals.ErrorType == "tokens" || signals.TokensLimitFromBody is not null;
-        bool textAboutRequests = signals.ErrorType == "requests";
+        // Gemini names the exceeded quotas in QuotaFailure: a limit learned from this very 429 starts with an empty
+        // window here while the provider's is full.
+        var violations = signals.QuotaViolations;
+        bool Named(QuotaDimension dimension) => violations?.Any(v => DimensionOf(v) == dimension) == true;
+        bool textAboutTokens = signals.ErrorType == "tokens" || signals.TokensLimitFromBody is not null || Named(QuotaDimension.TokensPerMinute);
+        bool textAboutRequests = signals.ErrorType == "requests" || Named(requests);
 
         // A wait the rejection states is when this request would pass: the dimension frees then. The reset headers say
         // when the window is whole again (OpenAI's: refilled to the limit), which can be most of a minute after there

@@ -302,6 +302,7 @@ public sealed class ProviderFidelityTests
         quota.Observe(tokensOut, null, TimeSpan.FromMilliseconds(400));
         Assert.Equal(250_000, quota.Limits.TokensPerMinute);
         Assert.Equal(16, quota.Limits.RequestsPerMinute);
+        Assert.True(quota.Available(QuotaDimension.TokensPerMinute) <= 0); // the provider's minute is spent, not our new empty one
 
         _time.Advance(TimeSpan.FromSeconds(10));
         var ok = new RateLimitSignals { Provider = LlmProvider.Gemini, StatusCode = 200 };
