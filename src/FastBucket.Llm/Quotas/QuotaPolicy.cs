@@ -39,7 +39,9 @@ namespace FastBucket.Quotas;
 /// per congestion event (a retryable 429 that reports no room left, or one that does once the burst cannot shrink
 /// further) and grows back by one request per minute per success (see
 /// <see cref="Congestion.RequestPace"/>): processes that share a key without sharing counts converge on the rate
-/// the provider admits instead of retrying into a 429 storm. Stores that share their counts (Redis) need no pace.</item>
+/// the provider admits instead of retrying into a 429 storm. A 429 that states the limit it enforces, or taught one we
+/// did not have, is explained by it and moves neither the pace nor discovery. Stores that share their counts (Redis)
+/// need no pace.</item>
 /// <item><b>Fail fast on exhaustion, for as long as it lasts.</b> A non-retryable quota error (billing, spend cap)
 /// marks the quota exhausted with a <see cref="QuotaExhaustedException"/> naming the quota and its reset. A per-day
 /// quota lasts until the provider's next day (Gemini: midnight Pacific) whatever shorter wait the error names;
