@@ -72,29 +72,35 @@ internal sealed class CongestionController
     }
 
     /// <summary>
-    /// A request sent at <paramref name="sentAt"/> succeeded: the rate grows by one unless the request was sent
-    /// before the current congestion event or the rate is at its ceiling. Returns the new rate, or
-    /// <see langword="null"/> when it did not change.
+    /// A request sent at <paramref name="sentAt"/> succeeded: the rate grows by <paramref name="step"/> (not past the
+    /// ceiling) unless the request was sent before the current congestion event or the rate is at its ceiling. Returns
+    /// the new rate, or <see langword="null"/> when it did not change.
     /// </summary>
-    public long? OnSuccess(long sentAt)
+    /// <param name="sentAt">When the request was sent.</param>
+    /// <param name="step">How much one success adds, in the rate's units: at least 1.</param>
+    public long? OnSuccess(long sentAt, long step = 1)
     {
+        Debug.Assert(step >= 1);
         if (sentAt < _event.Start)
         {
             return null;
         }
 
-        long current;
+        long current, grown;
         do
         {
             current = Volatile.Read(ref _rate);
-            if (current >= Volatile.Read(ref _ceiling))
+            long ceiling = Volatile.Read(ref _ceiling);
+            if (current >= ceiling)
             {
                 return null;
             }
-        }
-        while (Interlocked.CompareExchange(ref _rate, current + 1, current) != current);
 
-        return current + 1;
+            grown = current > ceiling - step ? ceiling : current + step;
+        }
+        while (Interlocked.CompareExchange(ref _rate, grown, current) != current);
+
+        return grown;
     }
 
     /// <summary>

@@ -18,7 +18,8 @@ namespace FastBucket.Quotas.Congestion;
 /// death spiral. Halving on congestion takes two processes to half the rate each, the standard way flows that cannot
 /// talk share a link. Alone on its key a process meets few 429s, and one event costs it half its request rate for
 /// about a minute at most.</para>
-/// <para>Lock-free: the share and the event's start (<see cref="CongestionEvent"/>) are two words changed by CAS.
+/// <para>The same additive increase and multiplicative decrease as discovery's request rate: one
+/// <see cref="CongestionController"/> (lock-free) whose rate is the share, stepping by one request of the limit.
 /// Times are <see cref="TimeProvider.GetTimestamp"/> values of one clock.</para>
 /// </remarks>
 internal sealed class RequestPace
@@ -29,34 +30,18 @@ internal sealed class RequestPace
     /// <summary>The floor of the decrease: a 64th of the limit (at least one request per window).</summary>
     internal const long Floor = Whole / 64;
 
-    private long _share = Whole;
-    private readonly CongestionEvent _event = new();
+    // The share is the AIMD rate of one controller, in 1/Whole units: it starts whole, never passes it, never falls below the floor.
+    private readonly CongestionController _share = new(Whole, Floor, Whole);
 
     /// <summary>The share now, in units of 1/<see cref="Whole"/>.</summary>
-    public long Share => Volatile.Read(ref _share);
+    public long Share => _share.Rate;
 
     /// <summary>
     /// A 429 arrived at <paramref name="arrivedAt"/> for a request sent at <paramref name="sentAt"/>: true when it
-    /// starts a congestion event and the share halved, false when it belongs to the current event (or the share is at
-    /// its floor).
+    /// starts a congestion event (the share halved, unless already at its floor), false when it belongs to the current
+    /// event.
     /// </summary>
-    public bool OnRateLimited(long sentAt, long arrivedAt)
-    {
-        if (!_event.TryStart(sentAt, arrivedAt))
-        {
-            return false;
-        }
-
-        long current, halved;
-        do
-        {
-            current = Volatile.Read(ref _share);
-            halved = Math.Max(Floor, current / 2);
-        }
-        while (Interlocked.CompareExchange(ref _share, halved, current) != current);
-
-        return halved != current;
-    }
+    public bool OnRateLimited(long sentAt, long arrivedAt) => _share.OnRateLimited(sentAt, arrivedAt) is not null;
 
     /// <summary>
     /// A request sent at <paramref name="sentAt"/> succeeded on a limit of <paramref name="limit"/> requests per window:
@@ -66,23 +51,6 @@ internal sealed class RequestPace
     public bool OnSuccess(long sentAt, long limit)
     {
         Debug.Assert(limit >= 1);
-        if (sentAt < _event.Start)
-        {
-            return false;
-        }
-
-        long step = Math.Max(1, Whole / limit);
-        long current;
-        do
-        {
-            current = Volatile.Read(ref _share);
-            if (current >= Whole)
-            {
-                return false;
-            }
-        }
-        while (Interlocked.CompareExchange(ref _share, Math.Min(Whole, current + step), current) != current);
-
-        return true;
+        return _share.OnSuccess(sentAt, Math.Max(1, Whole / limit)) is not null;
     }
 }

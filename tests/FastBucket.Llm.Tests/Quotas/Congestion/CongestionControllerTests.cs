@@ -31,6 +31,18 @@ public sealed class CongestionControllerTests
     }
 
     [Fact]
+    public void OnSuccess_WithAStep_GrowsByItNeverPastTheCeiling()
+    {
+        var aimd = new CongestionController(10, ceiling: 25);
+        aimd.OnRateLimited(100, 500);
+        Assert.Equal(11, aimd.OnSuccess(500, step: 6));
+        Assert.Equal(17, aimd.OnSuccess(500, step: 6));
+        Assert.Equal(23, aimd.OnSuccess(500, step: 6));
+        Assert.Equal(25, aimd.OnSuccess(500, step: 6));
+        Assert.Null(aimd.OnSuccess(500, step: 6));
+    }
+
+    [Fact]
     public void OnSuccess_SentBeforeTheEvent_DoesNotGrow()
     {
         var aimd = new CongestionController(16);
