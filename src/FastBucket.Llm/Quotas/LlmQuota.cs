@@ -292,16 +292,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             }
         }
 
-        if (plan.ShrinkBurstSentAt is { } sentAt)
-        {
-            // Room reported left: our burst may be coarser than the provider's period. Once it cannot shrink further,
-            // the rate is what the provider refuses (another sender on the key): the pace halves instead.
-            if (ShrinkBurst(sentAt) is false && plan.RateLimitedSentAt is { } unexplained && _pace.OnRateLimited(unexplained, TimeProvider.GetTimestamp()))
-            {
-                ApplyPace(decreased: true);
-            }
-        }
-        else if (plan.RateLimitedSentAt is { } limitedSentAt && _pace.OnRateLimited(limitedSentAt, TimeProvider.GetTimestamp()))
+        // Room reported left: our burst may be coarser than the provider's period, so it shrinks first. Once it cannot
+        // shrink further, the rate is what the provider refuses (another sender on the key): the pace halves instead.
+        bool paceMayHalve = plan.ShrinkBurstSentAt is not { } sentAt || ShrinkBurst(sentAt) is false;
+        if (paceMayHalve && plan.RateLimitedSentAt is { } limitedSentAt && _pace.OnRateLimited(limitedSentAt, TimeProvider.GetTimestamp()))
         {
             ApplyPace(decreased: true);
         }

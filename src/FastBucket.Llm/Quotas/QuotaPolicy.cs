@@ -189,7 +189,7 @@ internal sealed class QuotaPolicy
             case RateLimitErrorClass.RateLimited when signals.Retryable != false:
                 var hold = RateLimitHold(signals);
                 plan.Hold = hold;
-                LowerOnRejection(plan, signals, limits, requests, tokensAreALimit, hold);
+                LowerOnRejection(plan, signals, limits, requests, tokensAreALimit, statedWait, hold);
                 if (ReportsCapacityLeft(signals))
                 {
                     plan.ShrinkBurstSentAt = sentAt;
@@ -233,7 +233,14 @@ internal sealed class QuotaPolicy
     /// are lowered to zero until the wait the rejection states, else the dimension's reset: the evidence reaches every
     /// waiting request at once.
     /// </summary>
-    private static void LowerOnRejection(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaLimits limits, QuotaDimension requests, bool tokensAreALimit, TimeSpan hold)
+    /// <param name="plan">The plan to add to.</param>
+    /// <param name="signals">The rejection.</param>
+    /// <param name="limits">The limits in force.</param>
+    /// <param name="requests">The request dimension the signals count.</param>
+    /// <param name="tokensAreALimit">Whether the tokens family is a limit of its own (not Anthropic's).</param>
+    /// <param name="stated">The wait the rejection states, if it does; else <see langword="null"/>.</param>
+    /// <param name="hold">The hold the rejection applies.</param>
+    private static void LowerOnRejection(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaLimits limits, QuotaDimension requests, bool tokensAreALimit, TimeSpan? stated, TimeSpan hold)
     {
         // Gemini names the exceeded quotas in QuotaFailure: a limit learned from this very 429 starts with an empty
         // window here while the provider's is full.
@@ -245,7 +252,6 @@ internal sealed class QuotaPolicy
         // A wait the rejection states is when this request would pass: the dimension frees then. The reset headers say
         // when the window is whole again (OpenAI's: refilled to the limit), which can be most of a minute after there
         // is room; waiting for it stalled a process for 25 s after one 429 of a one-second quantum.
-        var stated = signals.RetryAfter ?? signals.BodyRetryHint;
         LowerToZero(requests, signals.Requests, textAboutRequests);
         if (tokensAreALimit)
         {
