@@ -349,19 +349,13 @@ public sealed class ProviderFidelityTests
     public void Observe_429WithShortWaitOnTheSafeShape_NoStallBeyondTheServersWait()
     {
         // Item 16: the quota sent nothing for ~150 s while the 429s said "try again in 792ms" and headers reported room.
-        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 300, TokensPerMinute = 60_000 });
-        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"));
-        quota.Observe(new RateLimitSignals
+        AssertReservableOnceTheStatedWaitPassed(new RateLimitSignals
         {
             Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
             ErrorType = "tokens", TokensLimitFromBody = 60_000, BodyRetryHint = TimeSpan.FromMilliseconds(792),
             Requests = new RateLimitDimension(300, 80, TimeSpan.FromSeconds(44)),
             Tokens = new RateLimitDimension(60_000, 0, TimeSpan.FromMilliseconds(792)),
         });
-        Assert.False(quota.TryReserve(new RequestCost(1, 100, 100), out _, out var retryAfter));
-        Assert.InRange(retryAfter, TimeSpan.FromMilliseconds(792), TimeSpan.FromSeconds(1.1));
-        _time.Advance(retryAfter);
-        Assert.True(quota.TryReserve(new RequestCost(1, 100, 100), out _, out _));
     }
 
     [Fact]
@@ -369,16 +363,25 @@ public sealed class ProviderFidelityTests
     {
         // OpenAI's reset header says when the minute is whole again, not when there is room: one 429 of the one-second
         // quantum, lowered to zero until that reset, stalled `fastbucket run` for 25 s.
-        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 300, TokensPerMinute = 60_000 });
-        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"));
-        quota.Observe(new RateLimitSignals
+        AssertReservableOnceTheStatedWaitPassed(new RateLimitSignals
         {
             Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
             ErrorType = "requests", RequestsLimitFromBody = 300, BodyRetryHint = TimeSpan.FromMilliseconds(795),
             Requests = new RateLimitDimension(300, 0, TimeSpan.FromSeconds(44)),
         });
+    }
+
+    /// <summary>
+    /// On an OpenAI quota of 300 RPM and 60,000 TPM, after <paramref name="rejection"/>: no request now, one as soon as
+    /// the wait the rejection states has passed (at most 1.1 s), whatever the reset headers say.
+    /// </summary>
+    private void AssertReservableOnceTheStatedWaitPassed(RateLimitSignals rejection)
+    {
+        using var registry = Registry(new QuotaLimits { RequestsPerMinute = 300, TokensPerMinute = 60_000 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.OpenAI, "gpt-4o-mini"));
+        quota.Observe(rejection);
         Assert.False(quota.TryReserve(new RequestCost(1, 100, 100), out _, out var retryAfter));
-        Assert.InRange(retryAfter, TimeSpan.FromMilliseconds(795), TimeSpan.FromSeconds(1.1));
+        Assert.InRange(retryAfter, rejection.BodyRetryHint!.Value, TimeSpan.FromSeconds(1.1));
         _time.Advance(retryAfter);
         Assert.True(quota.TryReserve(new RequestCost(1, 100, 100), out _, out _));
     }
