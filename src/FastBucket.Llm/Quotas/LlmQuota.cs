@@ -53,6 +53,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     private readonly QuotaPolicy _policy;
     private readonly Congestion.CongestionEvent _burstEvents = new();
     private readonly Congestion.RequestPace _pace = new();
+    private readonly ContinuousRefillDetector _refill;
 
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
     /// <param name="key">Whose limits these are.</param>
@@ -80,6 +81,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         _limits = QuotaLimits.Unlimited;
         _maxConcurrency = int.MaxValue;
         _waiters = new WaiterQueue<PendingReservation>(this, TimeProvider, static p => p.Cost.Requests, maxQueuedRequests, long.MaxValue);
+        _refill = new ContinuousRefillDetector(TimeProvider);
         SetLimits(limits);
     }
 
@@ -215,6 +217,11 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
                 else if (window is null)
                 {
                     var created = Windowing.CreateWindow(dimension, limit.Value, TimeProvider, _policy.BurstHeadroom);
+                    if (created is ShapeLearningWindow learning && _refill.Continuous == true)
+                    {
+                        learning.BecomeBucket();
+                    }
+
                     if (dimension == QuotaDimension.RequestsPerMinute)
                     {
                         var paced = new PacedWindow(created, TimeProvider);
@@ -256,7 +263,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         }
 
         var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery);
-        if (!plan.IsEmpty || plan.MovesPace)
+        if (!plan.IsEmpty || plan.MovesLocalState)
         {
             Apply(plan);
         }
@@ -290,6 +297,11 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             {
                 Window(dimension)?.ReduceAvailableTo(level, freesAfter);
             }
+        }
+
+        if (plan.RefillsContinuously is { } matches && Windowing.DetectsContinuousBucket && _refill.Observe(matches) is { } continuous)
+        {
+            SetLearnedShape(continuous);
         }
 
         // Room reported left: our burst may be coarser than the provider's period, so it shrinks first. Once it cannot
@@ -439,6 +451,38 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     }
 
     /// <summary>
+    /// Makes every per-minute window whose enforcement is being learned a continuously refilled bucket
+    /// (<paramref name="continuous"/>) or returns it to the safe shape: the provider's resets showed which it is.
+    /// </summary>
+    private void SetLearnedShape(bool continuous)
+    {
+        lock (_limitsGate)
+        {
+            foreach (var row in QuotaDimensions.RateRows)
+            {
+                if (row.Window < TimeSpan.FromDays(1) && Unwrap(Window(row.Dimension)) is ShapeLearningWindow learning)
+                {
+                    if (continuous)
+                    {
+                        learning.BecomeBucket();
+                    }
+                    else
+                    {
+                        learning.ReturnToSafeShape();
+                    }
+                }
+            }
+        }
+
+        if (continuous)
+        {
+            _waiters.Drain();
+        }
+
+        static QuotaWindow? Unwrap(QuotaWindow? window) => window is PacedWindow paced ? paced.Inner : window;
+    }
+
+    /// <summary>
     /// Shrinks the burst of every per-minute window in the safe shape, once per congestion event: the provider answered
     /// 429 while reporting capacity left, so it enforces over a shorter period than ours. The rate stays; when no burst
     /// can shrink any more, the caller halves the request pace instead.
@@ -450,6 +494,13 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         if (!_burstEvents.TryStart(sentAt, TimeProvider.GetTimestamp()))
         {
             return null;
+        }
+
+        // A window learned to be a bucket returns to the safe shape (its burst shrunk): a bucket has no shorter period.
+        if (_refill.OnBurstRefused())
+        {
+            SetLearnedShape(continuous: false);
+            return true;
         }
 
         bool shrunk = false;

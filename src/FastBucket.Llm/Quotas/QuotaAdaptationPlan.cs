@@ -49,10 +49,20 @@ internal sealed class QuotaAdaptationPlan
     /// <summary>When a request that succeeded was sent (a timestamp): grow the request pace back by one request.</summary>
     internal long? SucceededSentAt { get; set; }
 
-    /// <summary>Whether the plan moves the request pace, which is each process's own (a store that shares its counts needs none).</summary>
-    internal bool MovesPace => RateLimitedSentAt is not null || SucceededSentAt is not null;
+    /// <summary>
+    /// Whether the response's resets match a continuously refilled bucket (see
+    /// <see cref="Windows.ContinuousRefillDetector.Matches"/>): <see langword="true"/> or <see langword="false"/>, or
+    /// <see langword="null"/> when it says nothing either way. Each process learns its windows' shape on its own.
+    /// </summary>
+    internal bool? RefillsContinuously { get; set; }
 
-    /// <summary>Whether the plan changes nothing but, at most, the request pace.</summary>
+    /// <summary>
+    /// Whether the plan changes what each process keeps for itself: the request pace and the learned window shape (a
+    /// store that shares its counts needs neither).
+    /// </summary>
+    internal bool MovesLocalState => RateLimitedSentAt is not null || SucceededSentAt is not null || RefillsContinuously is not null;
+
+    /// <summary>Whether the plan changes nothing but, at most, what <see cref="MovesLocalState"/> names.</summary>
     internal bool IsEmpty
     {
         get

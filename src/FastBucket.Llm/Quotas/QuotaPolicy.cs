@@ -213,6 +213,7 @@ internal sealed class QuotaPolicy
                 Exhaust(plan, signals);
                 break;
             case RateLimitErrorClass.None when signals.StatusCode is >= 200 and < 300:
+                plan.RefillsContinuously = RefillEvidence(signals, limits, requests, tokensAreALimit);
                 if (discovery?.OnSuccess(plan.Limits ?? current, sentAt) is { } increased)
                 {
                     plan.Limits = increased;
@@ -267,6 +268,38 @@ internal sealed class QuotaPolicy
             {
                 plan.LowerToAtMost(dimension, 0);
                 plan.SetFreesAfter(dimension, stated ?? reported.Reset ?? hold);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a success's resets match a continuously refilled bucket on the per-minute dimensions it reports (see
+    /// <see cref="Windows.ContinuousRefillDetector.Matches"/>): <see langword="false"/> if any contradicts,
+    /// <see langword="true"/> if one matches and none contradicts, else <see langword="null"/>.
+    /// </summary>
+    private static bool? RefillEvidence(in RateLimitSignals signals, QuotaLimits limits, QuotaDimension requests, bool tokensAreALimit)
+    {
+        bool? verdict = null;
+        if (requests == QuotaDimension.RequestsPerMinute)
+        {
+            Judge(ref verdict, QuotaDimension.RequestsPerMinute, signals.Requests, limits);
+        }
+
+        if (tokensAreALimit)
+        {
+            Judge(ref verdict, QuotaDimension.TokensPerMinute, signals.Tokens, limits);
+        }
+
+        Judge(ref verdict, QuotaDimension.InputTokensPerMinute, signals.InputTokens, limits);
+        Judge(ref verdict, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, limits);
+        return verdict;
+
+        static void Judge(ref bool? verdict, QuotaDimension dimension, RateLimitDimension reported, QuotaLimits limits)
+        {
+            long limit = reported.Limit ?? QuotaDimensions.LimitOf(limits, dimension) ?? 0;
+            if (verdict != false && Windows.ContinuousRefillDetector.Matches(limit, reported.Remaining, reported.Reset, TimeSpan.FromMinutes(1)) is { } matches)
+            {
+                verdict = matches;
             }
         }
     }

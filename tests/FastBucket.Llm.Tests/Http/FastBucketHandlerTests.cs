@@ -62,6 +62,35 @@ public sealed class FastBucketHandlerTests
         Assert.Equal(0, quota.InFlight);
     }
 
+    [Theory]
+    [InlineData(EnforcementKind.TokenBucket, true)]
+    [InlineData(EnforcementKind.FixedWindow, false)]
+    [InlineData(EnforcementKind.SlidingLog, false)]
+    public async Task SendAsync_ServerOfUnknownEnforcement_LearnsABucketOnlyFromABucketsResets(EnforcementKind enforcement, bool learned)
+    {
+        // The same headers (limit, remaining, reset) from three enforcements: only a bucket's reset is what was used
+        // over the refill rate, and only it may be used whole.
+        var (simulator, time) = await StartAsync(new RateLimits { RequestsPerMinute = 600, TokensPerMinute = 40_000 }, o =>
+        {
+            var accounting = new AccountingModel { Name = "test" };
+            accounting[Simulator.Accounting.RateLimitDimension.RequestsPerMinute] = new DimensionAccounting { Enforcement = enforcement, Period = TimeSpan.FromSeconds(60) };
+            accounting[Simulator.Accounting.RateLimitDimension.TokensPerMinute] = new DimensionAccounting { Enforcement = enforcement, Period = TimeSpan.FromSeconds(60) };
+            o.Accounting = accounting;
+        });
+        await using var _ = simulator;
+        using var quotas = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = time, Limits = new QuotaLimits { RequestsPerMinute = 600, TokensPerMinute = 40_000 } });
+        using var client = Client(simulator, new FastBucketHandlerOptions { Provider = LlmProvider.Generic, Quotas = quotas, TimeProvider = time });
+        await using var pump = new FakeClockPump(time, TimeSpan.FromMilliseconds(100));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 150).Select(i => client.PostAsJsonAsync("chat/completions", Chat(i))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var quota = (LlmQuota)quotas.Quotas.Single();
+        var window = Assert.IsType<FastBucket.Quotas.Windows.ShapeLearningWindow>(quota.Window(QuotaDimension.TokensPerMinute));
+        Assert.True(window.IsBucket == learned, $"{enforcement}: {window}; {simulator.Statistics}");
+        Assert.True(simulator.Statistics.RateLimited == 0, simulator.Statistics.ToString());
+    }
+
     [Fact]
     public async Task SendAsync_DiscoveryMode_FewRateLimitedAndNoneSurfaced()
     {

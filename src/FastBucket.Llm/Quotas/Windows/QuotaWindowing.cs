@@ -15,8 +15,11 @@ namespace FastBucket.Quotas.Windows;
 /// requests/minute may be enforced as 1,000 requests/second") and Azure OpenAI over 1 or 10 second periods, so both
 /// start with one-second bursts; Gemini's per-day quotas reset at midnight Pacific and OpenRouter's at midnight UTC.
 /// Everything else (Gemini's and OpenRouter's minutes, Groq, OpenAI-compatible servers) is unknown and gets the safe
-/// shape with 10-second bursts. A 429 while the provider still reports capacity left shrinks the burst period further
-/// (down to <c>250 ms</c>); after that, such 429s halve the request pace (see <see cref="LlmQuota"/>'s adaptation).
+/// shape with 10-second bursts. Where the enforcement is unknown, the quota also reads the provider's resets: when they
+/// show a continuously refilled bucket (<see cref="DetectsContinuousBucket"/>), its per-minute limits become that bucket.
+/// A 429 while the provider still reports capacity left shrinks the burst period further (down to <c>250 ms</c>; a
+/// learned bucket returns to the safe shape); after that, such 429s halve the request pace (see
+/// <see cref="LlmQuota"/>'s adaptation).
 /// </remarks>
 public sealed record QuotaWindowing
 {
@@ -27,6 +30,15 @@ public sealed record QuotaWindowing
     /// <see cref="DayTimeZone"/> names their days); <see langword="false"/> for the safe shape.
     /// </summary>
     public bool ContinuousBucket { get; init; }
+
+    /// <summary>
+    /// Whether per-minute limits counted in the safe shape become continuously refilled buckets once the provider's own
+    /// resets show one: three responses in a row, over at least two seconds, whose reset is what was used over the
+    /// refill rate (<c>(limit − remaining) × 60 s / limit</c>), as a bucket's time to full is; a fixed window's or a
+    /// sliding log's reset is not. A 429 while room is reported, or three contradicting responses in a row, return them
+    /// to the safe shape for good. <see cref="For"/> sets it where the provider does not document its enforcement.
+    /// </summary>
+    public bool DetectsContinuousBucket { get; init; }
 
     /// <summary>Every limit a continuously refilled token bucket: what a bare <see cref="LlmQuota"/> enforces unless told otherwise.</summary>
     public static QuotaWindowing Continuous { get; } = new() { ContinuousBucket = true };
@@ -51,9 +63,9 @@ public sealed record QuotaWindowing
     {
         LlmProvider.Anthropic => new QuotaWindowing { ContinuousBucket = true },
         LlmProvider.OpenAI or LlmProvider.AzureOpenAI => new QuotaWindowing { BurstPeriod = TimeSpan.FromSeconds(1) },
-        LlmProvider.Gemini => new QuotaWindowing { DayTimeZone = Pacific },
-        LlmProvider.OpenRouter => new QuotaWindowing { DayTimeZone = TimeZoneInfo.Utc },
-        _ => new QuotaWindowing(),
+        LlmProvider.Gemini => new QuotaWindowing { DayTimeZone = Pacific, DetectsContinuousBucket = true },
+        LlmProvider.OpenRouter => new QuotaWindowing { DayTimeZone = TimeZoneInfo.Utc, DetectsContinuousBucket = true },
+        _ => new QuotaWindowing { DetectsContinuousBucket = true },
     };
 
     /// <summary>Checks the settings, naming the one out of range.</summary>
@@ -89,9 +101,13 @@ public sealed record QuotaWindowing
         // windows, which Azure documents for requests); tokens in a refilling burst (a token charge can be as large
         // as a whole period's share, which a log would waste, and no provider documents fixed short windows for
         // tokens: Azure's token counter resets each minute, OpenAI's "per second" is a rate).
-        return perDay
-            ? new LogWindow(limit, WindowShape.PerRollingDay, timeProvider)
-            : new LogWindow(limit, new WindowShape(TimeSpan.FromMinutes(1), BurstPeriod, BurstPeriod / TimeSpan.FromMinutes(1), ExpiryMargin) { BurstRefills = dimension != QuotaDimension.RequestsPerMinute }, timeProvider);
+        if (perDay)
+        {
+            return new LogWindow(limit, WindowShape.PerRollingDay, timeProvider);
+        }
+
+        var log = new LogWindow(limit, new WindowShape(TimeSpan.FromMinutes(1), BurstPeriod, BurstPeriod / TimeSpan.FromMinutes(1), ExpiryMargin) { BurstRefills = dimension != QuotaDimension.RequestsPerMinute }, timeProvider);
+        return DetectsContinuousBucket ? new ShapeLearningWindow(log, burstHeadroom, timeProvider) : log;
     }
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any failure to load the zone falls back to a fixed offset.")]

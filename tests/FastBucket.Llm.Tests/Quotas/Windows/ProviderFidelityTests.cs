@@ -1,6 +1,7 @@
 using FastBucket.Providers;
 using FastBucket.Quotas;
 using FastBucket.Quotas.Congestion;
+using FastBucket.Quotas.Windows;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FastBucket.Llm.Tests.Quotas.Windows;
@@ -489,4 +490,73 @@ public sealed class ProviderFidelityTests
         ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = retryAfter,
         QuotaViolations = [new QuotaViolation("GenerateRequestsPerDayPerProjectPerModel-FreeTier", null, RateLimitWindow.Day, 250)],
     };
+
+    [Fact]
+    public void Observe_UnknownProviderWhoseResetsShowABucket_AdmitsTheWholeRoomAtOnce()
+    {
+        // Groq documents no enforcement: the safe shape admits a sixth of the minute per 10 s until its resets show a
+        // continuously refilled bucket (the reset is what was used over the refill rate), which is then used whole.
+        using var registry = Registry(new QuotaLimits { TokensPerMinute = 12_000 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.Groq, "groq-test-model"));
+        var cost = new RequestCost(1, 250, 250);
+        Assert.Equal(3, ReserveAll(quota, cost)); // 2,000 per 10 s less the margin's 50
+
+        ObserveTokenResets(quota, elapsed => TimeSpan.FromSeconds(7.5) - elapsed); // a bucket: 1,500 used, 200 back per second
+
+        Assert.True(Assert.IsType<ShapeLearningWindow>(quota.Window(QuotaDimension.TokensPerMinute)).IsBucket);
+        Assert.Equal(21, ReserveAll(quota, cost)); // the 10,500 left of the minute, not another 10 s share
+    }
+
+    [Fact]
+    public void Observe_UnknownProviderWhoseResetsAreAFixedWindowsEdge_KeepsTheSafeShape()
+    {
+        using var registry = Registry(new QuotaLimits { TokensPerMinute = 12_000 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.Groq, "groq-test-model"));
+        var cost = new RequestCost(1, 250, 250);
+        Assert.Equal(3, ReserveAll(quota, cost));
+
+        ObserveTokenResets(quota, elapsed => TimeSpan.FromSeconds(37) - elapsed); // the window's edge, whatever was used
+
+        Assert.False(Assert.IsType<ShapeLearningWindow>(quota.Window(QuotaDimension.TokensPerMinute)).IsBucket);
+        Assert.Equal(1, ReserveAll(quota, cost)); // the 10 s share's 450 left and 2 s of its refill
+    }
+
+    [Fact]
+    public void Observe_429WithRoomAfterABucketWasLearned_ReturnsToTheSafeShape()
+    {
+        using var registry = Registry(new QuotaLimits { TokensPerMinute = 12_000 });
+        var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.Groq, "groq-test-model"));
+        ReserveAll(quota, new RequestCost(1, 250, 250));
+        ObserveTokenResets(quota, elapsed => TimeSpan.FromSeconds(7.5) - elapsed);
+        var window = Assert.IsType<ShapeLearningWindow>(quota.Window(QuotaDimension.TokensPerMinute));
+        Assert.True(window.IsBucket);
+
+        // Refused while 9,000 tokens are reported left: the provider enforces over a shorter period than a bucket's.
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Groq, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited,
+            Tokens = new RateLimitDimension(12_000, 9_000, TimeSpan.FromSeconds(15)), RetryAfter = TimeSpan.FromSeconds(1),
+        });
+
+        Assert.False(window.IsBucket);
+        Assert.Equal(TimeSpan.FromSeconds(5), window.SafeShape.Log.Shape.BurstPeriod);
+    }
+
+    /// <summary>Three successes a second apart whose token reset is <paramref name="reset"/> of the time since the first, with 1,500 of 12,000 used less the refill.</summary>
+    private void ObserveTokenResets(LlmQuota quota, Func<TimeSpan, TimeSpan> reset)
+    {
+        for (int second = 0; second < 3; second++)
+        {
+            var elapsed = TimeSpan.FromSeconds(second);
+            quota.Observe(new RateLimitSignals
+            {
+                Provider = LlmProvider.Groq, StatusCode = 200, RequestsWindow = RateLimitWindow.Day,
+                Tokens = new RateLimitDimension(12_000, 10_500 + (200 * second), reset(elapsed)),
+            });
+            if (second < 2)
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
 }

@@ -13,11 +13,11 @@ public sealed class QuotaWindowingTests
     [InlineData(LlmProvider.Anthropic, typeof(BucketWindow))]
     [InlineData(LlmProvider.OpenAI, typeof(LogWindow))]
     [InlineData(LlmProvider.AzureOpenAI, typeof(LogWindow))]
-    [InlineData(LlmProvider.Gemini, typeof(LogWindow))]
-    [InlineData(LlmProvider.OpenRouter, typeof(LogWindow))]
-    [InlineData(LlmProvider.Groq, typeof(LogWindow))]
-    [InlineData(LlmProvider.Generic, typeof(LogWindow))]
-    public void For_PerMinuteLimit_ContinuousBucketOnlyWhereDocumented(LlmProvider provider, Type expected)
+    [InlineData(LlmProvider.Gemini, typeof(ShapeLearningWindow))]
+    [InlineData(LlmProvider.OpenRouter, typeof(ShapeLearningWindow))]
+    [InlineData(LlmProvider.Groq, typeof(ShapeLearningWindow))]
+    [InlineData(LlmProvider.Generic, typeof(ShapeLearningWindow))]
+    public void For_PerMinuteLimit_ContinuousBucketWhereDocumentedLearnedWhereUnknown(LlmProvider provider, Type expected)
     {
         using var window = QuotaWindowing.For(provider).CreateWindow(QuotaDimension.RequestsPerMinute, 600, _time, 0);
         Assert.IsType(expected, window);
