@@ -24,7 +24,9 @@ internal sealed record FidelityProfile(string Name, string Accounting, Simulated
 
     public static IReadOnlyList<FidelityProfile> All { get; } =
     [
-        new("lenient", "lenient", SimulatedProvider.OpenAI, LlmProvider.OpenAI, RateLimits.Parse("rpm=600,tpm=40000"), 300, 50),
+        // An OpenAI-compatible server with plain token buckets (the simulator's original model), not OpenAI: told
+        // OpenAI, the library follows OpenAI's documented one-second periods and must never use a bucket's first burst.
+        new("lenient", "lenient", SimulatedProvider.OpenAI, LlmProvider.Generic, RateLimits.Parse("rpm=600,tpm=40000"), 300, 50),
         new("openai", "openai", SimulatedProvider.OpenAI, LlmProvider.OpenAI, RateLimits.Parse("rpm=500,tpm=40000"), 300, 50),
         new("azure", "azure", SimulatedProvider.AzureOpenAI, LlmProvider.AzureOpenAI, RateLimits.Parse("rpm=360,tpm=60000"), 300, 50),
         new("anthropic", "anthropic", SimulatedProvider.Anthropic, LlmProvider.Anthropic, RateLimits.Parse("rpm=1000,itpm=40000,otpm=16000"), 350, 50),

@@ -16,7 +16,9 @@ namespace FastBucket.Quotas;
 /// <para><b>Windows.</b> How each dimension counts over time follows <see cref="Windowing"/>: a lock-free
 /// <see cref="TokenBucket"/> where the provider documents a continuously refilled bucket, the safe shape (at most the
 /// limit in any minute and its share of a shorter burst period) where it documents windows or shorter periods, or
-/// says nothing; and per-day limits over calendar days of the provider's time zone. A quota created directly counts
+/// says nothing (until, where it says nothing, its own resets show a continuously refilled bucket: see
+/// <see cref="QuotaWindowing.DetectsContinuousBucket"/>); and per-day limits over calendar days of the provider's
+/// time zone. A quota created directly counts
 /// every dimension as a token bucket (<see cref="QuotaWindowing.Continuous"/>) and per-day limits over the provider's
 /// documented days; <see cref="QuotaRegistry"/> uses each provider's documented windowing.</para>
 /// <para><b>All or nothing.</b> A reservation takes each dimension in turn with a CAS and gives back what it took if

@@ -34,7 +34,12 @@ namespace FastBucket.Quotas;
 /// request at once.</item>
 /// <item><b>Shrink the burst first</b> on a 429 while the response still reports room on every dimension it
 /// reports: the provider enforces over a shorter period (the safe shape's burst period halves, once per congestion
-/// event, down to 250 ms); only once it cannot shrink does such a 429 move the pace (next rule).</item>
+/// event, down to 250 ms; a window learned to be a bucket returns to the safe shape instead); only once it cannot
+/// shrink does such a 429 move the pace (next rule).</item>
+/// <item><b>Learn the shape where it is not documented</b> (<see cref="Windows.QuotaWindowing.DetectsContinuousBucket"/>):
+/// a success whose per-minute resets are what was used over the refill rate matches a continuously refilled bucket;
+/// three in a row over two seconds make the per-minute windows that bucket, used whole (see
+/// <see cref="Windows.ContinuousRefillDetector"/>). Each process learns it for itself.</item>
 /// <item><b>Pace requests by congestion</b> under a known request limit: the share of its rate admitted halves once
 /// per congestion event (a retryable 429 that reports no room left, or one that does once the burst cannot shrink
 /// further) and grows back by one request per minute per success (see
