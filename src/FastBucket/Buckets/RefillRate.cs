@@ -63,7 +63,16 @@ internal readonly struct RefillRate : IEquatable<RefillRate>
             throw new ArgumentOutOfRangeException(periodName, period, "The refill period must be positive.");
         }
 
-        var rate = new RefillRate(new BigInteger(tokens) * TimeSpan.TicksPerSecond, new BigInteger(period.Ticks));
+        // Out of range before the fraction is reduced to 31-bit terms: above 2^31 tokens per second no such fraction
+        // is below the rate, and reducing it failed with a division by zero instead of naming the parameter.
+        var numerator = new BigInteger(tokens) * TimeSpan.TicksPerSecond;
+        var denominator = new BigInteger(period.Ticks);
+        if (numerator > denominator * 1_000_000_000L || numerator * 86_400 < denominator)
+        {
+            throw OutOfRange(periodName, (double)numerator / (double)denominator);
+        }
+
+        var rate = new RefillRate(numerator, denominator);
         rate.Validate(periodName);
         return rate;
     }

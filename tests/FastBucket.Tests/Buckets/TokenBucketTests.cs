@@ -49,6 +49,23 @@ public sealed class TokenBucketTests
         Assert.Contains("one per day", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1L << 40, 60)] // 1.8e10 a second: above 2^31, where reducing the fraction divided by zero
+    [InlineData(2_000_000_000L, 1)]
+    [InlineData(1L, 86_401)] // under one a day
+    public void Constructor_TokensPerPeriodOutOfRange_ThrowsNamingThePeriodAndRange(long tokens, int seconds)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new TokenBucket(new TokenBucketOptions
+        {
+            Capacity = 1,
+            TokensPerPeriod = tokens,
+            RefillPeriod = TimeSpan.FromSeconds(seconds),
+            TimeProvider = _time,
+        }));
+        Assert.Equal("options.RefillPeriod", ex.ParamName);
+        Assert.Contains("one per day", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Constructor_CapacityOverOneYearOfRefill_ThrowsNamingCapacity()
     {
