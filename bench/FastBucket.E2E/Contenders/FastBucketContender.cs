@@ -62,8 +62,12 @@ internal sealed class FastBucketContender : IContender
             (request, token) => ConcurrentSubmission.SendWithAsync(client, root, request, token),
             cancellationToken);
 
+        // How each window counted at the end (the safe shape, a learned bucket, a pace): what a share is explained by.
+        string windows = string.Join("; ", registry.Quotas.OfType<LlmQuota>().SelectMany(quota => QuotaDimensions.Rate
+            .Where(row => quota.Window(row.Dimension) is not null)
+            .Select(row => $"{row.Name} {quota.Window(row.Dimension)}")));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"handler counted {handler.RateLimitedResponses} 429s and {handler.Retries} retries; {Interlocked.Read(ref reservations)} reservations granted");
+            $"handler counted {handler.RateLimitedResponses} 429s and {handler.Retries} retries; {Interlocked.Read(ref reservations)} reservations granted; windows at the end: {windows}");
     }
 }

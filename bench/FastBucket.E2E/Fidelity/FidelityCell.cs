@@ -79,6 +79,15 @@ internal static class FidelityCell
             }
         }
 
+        // Which enforcement refused, as the simulator counted it: the first question about any 429.
+        string refusedBy = string.Join(", ", Enum.GetValues<RateLimitDimension>()
+            .Where(d => statistics.RateLimitedBy(d) > 0)
+            .Select(d => $"{statistics.RateLimitedBy(d)} by {d}"));
+        if (refusedBy.Length > 0)
+        {
+            notes += $"; simulator's 429s: {refusedBy}";
+        }
+
         return new FidelityResult(profile, contender.Name, notes, client, timedOut, statistics.Requests, statistics.RateLimited, statistics.Admitted, binding, share, shortest, statistics.CacheReadTokens);
     }
 }

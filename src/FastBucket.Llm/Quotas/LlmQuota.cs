@@ -72,7 +72,13 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// <param name="windowing">How each dimension counts over time; <see langword="null"/> for token buckets, with per-day
     /// limits over the provider's documented days (see <see cref="QuotaWindowing.For"/>).</param>
     public LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider = null, int maxQueuedRequests = int.MaxValue, double burstHeadroom = 0, QuotaWindowing? windowing = null)
+        : this(key, limits, timeProvider, maxQueuedRequests, burstHeadroom, windowing, discovery: null)
     {
+    }
+
+    private LlmQuota(QuotaKey key, QuotaLimits limits, TimeProvider? timeProvider, int maxQueuedRequests, double burstHeadroom, QuotaWindowing? windowing, QuotaDiscovery? discovery)
+    {
+        Discovery = discovery;
         windowing?.Validate();
         Windowing = windowing ?? QuotaWindowing.Continuous with { DayTimeZone = QuotaWindowing.For(key.Provider).DayTimeZone };
         _policy = new QuotaPolicy(key, burstHeadroom, timeProvider, Windowing.DayTimeZone);
@@ -100,7 +106,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     public static LlmQuota CreateDiscovering(QuotaKey key, int? maxConcurrency = null, TimeProvider? timeProvider = null, long initialRequestsPerMinute = 10, double burstHeadroom = 0, QuotaWindowing? windowing = null)
     {
         var discovery = QuotaDiscovery.For(key, maxConcurrency, initialRequestsPerMinute);
-        return new LlmQuota(key, discovery.Initial, timeProvider, int.MaxValue, burstHeadroom, windowing) { Discovery = discovery };
+        return new LlmQuota(key, discovery.Initial, timeProvider, int.MaxValue, burstHeadroom, windowing, discovery);
     }
 
     /// <summary>Whose limits these are.</summary>
@@ -112,7 +118,13 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// <summary>Whether this quota learns its limits from the provider (discovery mode).</summary>
     public bool IsDiscovering => Discovery is not null;
 
-    internal QuotaDiscovery? Discovery { get; private init; }
+    internal QuotaDiscovery? Discovery { get; }
+
+    /// <summary>
+    /// The limit of a window that only counts (see <see cref="QuotaDiscovery.TracksUnlimited"/>): far above any
+    /// provider's per-minute limit, so it never refuses, and small enough for the windows' arithmetic.
+    /// </summary>
+    internal const long TrackingLimit = 1_000_000_000;
 
     /// <summary>The clock.</summary>
     public TimeProvider TimeProvider { get; }
@@ -140,7 +152,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// <summary>The level of one dimension now, or <see langword="null"/> if it is not limited.</summary>
     public long? Available(QuotaDimension dimension) => dimension == QuotaDimension.Concurrency
         ? (Volatile.Read(ref _maxConcurrency) is var max && max == int.MaxValue ? null : max - InFlight)
-        : Window(dimension)?.Available;
+        : QuotaDimensions.LimitOf(Limits, dimension) is null ? null : Window(dimension)?.Available;
 
     /// <summary>The window behind one dimension, or <see langword="null"/> if it is not limited.</summary>
     internal QuotaWindow? Window(QuotaDimension dimension) =>
@@ -209,7 +221,15 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             for (int d = 0; d < DimensionCount; d++)
             {
                 var dimension = (QuotaDimension)d;
-                var limit = QuotaDimensions.Of(dimension).LimitOf(limits);
+                var row = QuotaDimensions.Of(dimension);
+                var limit = row.LimitOf(limits);
+                if (limit is null && Discovery is { TracksUnlimited: true } && !Windowing.ContinuousBucket && row.Window == TimeSpan.FromMinutes(1))
+                {
+                    // Counted, not limited: a limit a 429 states later starts from what the provider counted, freeing
+                    // as each send leaves the minute (a bucket keeps no times, so only the safe shape's log tracks).
+                    limit = TrackingLimit;
+                }
+
                 var window = _windows[d];
                 if (limit is null)
                 {

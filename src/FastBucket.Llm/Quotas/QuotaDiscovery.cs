@@ -39,6 +39,13 @@ internal sealed class QuotaDiscovery
     /// <summary>Whether requests per minute follow this discovery's AIMD now: the provider reports no limits and none was reported yet.</summary>
     internal bool FollowsAimd => _aimd && Volatile.Read(ref _limitsReported) == 0;
 
+    /// <summary>
+    /// Whether the quota counts what is sent on per-minute dimensions it has no limit for yet: the provider reports
+    /// none (Gemini), so a limit arrives only in a 429 (its <c>quotaValue</c>), when the provider's window is already
+    /// full of what we sent; the limit must start from that, not from an empty window.
+    /// </summary>
+    internal bool TracksUnlimited => _aimd;
+
     /// <summary>Requests per minute now, when following AIMD.</summary>
     internal long RequestsPerMinute => _rate.Rate;
 

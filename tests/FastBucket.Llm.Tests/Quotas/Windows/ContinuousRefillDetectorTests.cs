@@ -1,3 +1,5 @@
+using FastBucket.Llm.Tests.Providers;
+using FastBucket.Providers;
 using FastBucket.Quotas.Windows;
 using Microsoft.Extensions.Time.Testing;
 
@@ -35,6 +37,18 @@ public sealed class ContinuousRefillDetectorTests
     [InlineData(0, 0L, 1_000)]
     public void Matches_NothingToTellApart_Null(long limit, long? remaining, int resetMs) =>
         Assert.Null(ContinuousRefillDetector.Matches(limit, remaining, TimeSpan.FromMilliseconds(resetMs), Minute));
+
+    [Fact]
+    public void Matches_RealOpenAICaptureReadThroughTheParser_BothFamiliesMatchABucket()
+    {
+        // The one capture in the shared vectors of a response a real server sent with fresh counts: OpenAI's buckets.
+        var vector = ProviderVector.All["openai-captured-ms-resets-usage-based"];
+        using var response = vector.ToResponse();
+        var signals = RateLimitSignalReader.Read(vector.Provider, response, vector.Body, vector.Now);
+
+        Assert.True(ContinuousRefillDetector.Matches(signals.Requests.Limit!.Value, signals.Requests.Remaining, signals.Requests.Reset, Minute));
+        Assert.True(ContinuousRefillDetector.Matches(signals.Tokens.Limit!.Value, signals.Tokens.Remaining, signals.Tokens.Reset, Minute));
+    }
 
     [Fact]
     public void Matches_NoReset_Null() => Assert.Null(ContinuousRefillDetector.Matches(600, 500, null, Minute));

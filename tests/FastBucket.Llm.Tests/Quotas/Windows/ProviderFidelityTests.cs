@@ -287,6 +287,42 @@ public sealed class ProviderFidelityTests
     }
 
     [Fact]
+    public void Observe_Gemini429StatesATokensLimitAfterTheStatedWait_WhatWasSentStillCountsUntilItsMinuteEnds()
+    {
+        // Gemini's limit arrives in a 429 when its minute is already full of what we sent. That use frees as the
+        // provider's window frees it, a minute after each send, not all at once when the 429's short wait ends.
+        using var quota = LlmQuota.CreateDiscovering(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), null, _time, initialRequestsPerMinute: 60, windowing: QuotaWindowing.For(LlmProvider.Gemini));
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(quota.TryReserve(new RequestCost(1, 2_000, 100) { TokensPerMinute = TokensPerMinuteCharge.InputOnly }, out var sent, out _));
+            sent.Complete(new TokenUsage(2_000, 100));
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Null(quota.Available(QuotaDimension.TokensPerMinute)); // counted, not limited, until a limit is stated
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = TimeSpan.FromSeconds(2),
+            QuotaViolations = [new QuotaViolation("GenerateContentInputTokensPerModelPerMinute-FreeTier", null, RateLimitWindow.Minute, 10_000)],
+        }, null, TimeSpan.FromMilliseconds(500));
+        _time.Advance(TimeSpan.FromSeconds(3)); // the stated wait is over
+
+        var cost = new RequestCost(1, 4_000, 100) { TokensPerMinute = TokensPerMinuteCharge.InputOnly };
+        Assert.False(quota.TryReserve(cost, out _, out var wait)); // the last minute's 10,000 all still count
+        Assert.InRange(wait, TimeSpan.FromSeconds(17), TimeSpan.FromSeconds(18)); // until the sends of 53 and 43 s ago leave it
+    }
+
+    [Fact]
+    public void TrackingLimit_AboveEveryPublishedPerMinuteLimit()
+    {
+        long largest = FastBucket.Catalog.LimitsCatalog.Default.Entries
+            .SelectMany(e => QuotaDimensions.Rate.Where(r => r.Window == TimeSpan.FromMinutes(1)).Select(r => r.LimitOf(e.Limits) ?? 0))
+            .Max();
+        Assert.True(largest * 5 < LlmQuota.TrackingLimit, $"largest per-minute limit {largest:N0}");
+    }
+
+    [Fact]
     public void Observe_Gemini429StatesOnlyTheTokensLimit_RequestsAreStillDiscovered()
     {
         // The quota that ran out was the tokens': that limit is now known; the request rate is still searched for, and
