@@ -57,6 +57,9 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     private readonly Congestion.RequestPace _pace = new();
     private readonly ContinuousRefillDetector _refill;
 
+    // When the first answer arrived (a timestamp); long.MaxValue before.
+    private long _firstAnswerAt = long.MaxValue;
+
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
     /// <param name="key">Whose limits these are.</param>
     /// <param name="limits">The limits; a <see langword="null"/> dimension is not limited. Each limit must be at least 1.</param>
@@ -284,10 +287,39 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             inFlight[d] = Volatile.Read(ref _inFlightTokens[d]);
         }
 
+        if (reservation is { Owner: ReservationCharges charges, Mark: { } mark } && ReferenceEquals(charges.Quota, this))
+        {
+            RestampIfCold(charges, mark.GrantTimestamp);
+        }
+
         var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery);
         if (!plan.IsEmpty || plan.MovesLocalState)
         {
             Apply(plan);
+        }
+    }
+
+    /// <summary>
+    /// Requests granted before the quota's first answer went out cold: a new connection's handshake (TLS, HTTP/2), a
+    /// first call's JIT and a cold provider front end can put hundreds of milliseconds between our grant and the
+    /// provider's count, more than the windows' expiry margin. Their charges count in the windows from their answer,
+    /// which the provider's count cannot follow; after that, connections are warm and the margin covers the jitter.
+    /// </summary>
+    private void RestampIfCold(ReservationCharges charges, long grantedAt)
+    {
+        long now = TimeProvider.GetTimestamp();
+        Interlocked.CompareExchange(ref _firstAnswerAt, now, long.MaxValue);
+        if (grantedAt > Volatile.Read(ref _firstAnswerAt))
+        {
+            return;
+        }
+
+        for (int d = 0; d < DimensionCount; d++)
+        {
+            if (charges.Tickets[d] >= 0 && Volatile.Read(ref _windows[d]) is { } window)
+            {
+                window.Restamp(charges.Tickets[d]);
+            }
         }
     }
 

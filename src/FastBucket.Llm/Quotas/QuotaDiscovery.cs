@@ -5,10 +5,16 @@ namespace FastBucket.Quotas;
 /// Until a response reports limits it lets one request at a time through; once one does, the learned limits take
 /// over with the configured concurrency. For a provider that never reports limits (Gemini), requests per minute
 /// follow additive increase, multiplicative decrease (<see cref="Congestion.CongestionController"/>): +1 per success
-/// (the rate can double each minute), halved once per congestion event, never below 1.
+/// (the rate can double each minute), halved once per congestion event, never below 1. Until the first congestion
+/// event the increase is <see cref="SlowStartStep"/> per success (a slow start, as TCP's: the rate doubles about every
+/// 10 s of sending at it), because the provider's 429 states the limit it enforces (Gemini's <c>quotaValue</c>) and the
+/// quota counts what it sent while no limit was known: one 429 teaches more than a minute of probing.
 /// </summary>
 internal sealed class QuotaDiscovery
 {
+    /// <summary>What one success adds to the request rate before the first congestion event.</summary>
+    internal const long SlowStartStep = 4;
+
     private readonly int? _configuredConcurrency;
     private readonly bool _aimd;
     private readonly Congestion.CongestionController _rate;
@@ -61,7 +67,7 @@ internal sealed class QuotaDiscovery
     /// </summary>
     internal QuotaLimits? OnSuccess(QuotaLimits current, long sentAt)
     {
-        if (!_aimd || Volatile.Read(ref _limitsReported) != 0 || _rate.OnSuccess(sentAt) is not { } now)
+        if (!_aimd || Volatile.Read(ref _limitsReported) != 0 || _rate.OnSuccess(sentAt, _rate.HasCongested ? 1 : SlowStartStep) is not { } now)
         {
             return null;
         }

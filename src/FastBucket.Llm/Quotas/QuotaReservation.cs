@@ -27,6 +27,9 @@ public sealed class QuotaReservation : IDisposable
     /// <summary>What the quota knew when it granted this reservation, or <see langword="null"/> when the quota keeps no marks.</summary>
     internal ReservationMark? Mark { get; init; }
 
+    /// <summary>Who keeps this reservation's charges.</summary>
+    internal IQuotaReservationOwner Owner => _owner;
+
     /// <summary>Whether the reservation has ended (completed, canceled or disposed).</summary>
     public bool IsEnded => Volatile.Read(ref _ended) != 0;
 

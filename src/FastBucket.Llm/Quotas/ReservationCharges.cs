@@ -12,6 +12,9 @@ internal sealed class ReservationCharges(LlmQuota quota) : IQuotaReservationOwne
 {
     private TicketArray _tickets;
 
+    /// <summary>The quota charged.</summary>
+    public LlmQuota Quota => quota;
+
     /// <summary>The ticket of one dimension's charge.</summary>
     public ref long Ticket(QuotaDimension dimension) => ref _tickets[(int)dimension];
 

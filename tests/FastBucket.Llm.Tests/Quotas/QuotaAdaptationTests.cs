@@ -164,7 +164,7 @@ public sealed class QuotaAdaptationTests
     }
 
     [Fact]
-    public void Discovery_Gemini_AdditiveIncreaseMultiplicativeDecrease()
+    public void Discovery_Gemini_SlowStartThenAdditiveIncreaseMultiplicativeDecrease()
     {
         using var quota = LlmQuota.CreateDiscovering(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), null, _time, initialRequestsPerMinute: 20);
         Assert.Equal(20, quota.Limits.RequestsPerMinute);
@@ -174,10 +174,19 @@ public sealed class QuotaAdaptationTests
             quota.Observe(ok);
         }
 
-        // +1 per success; the bucket is re-limited once the rate has grown by a tenth, so it trails by less than that.
-        Assert.InRange(quota.Limits.RequestsPerMinute!.Value, 37, 40);
+        // Slow start, +4 per success until the first congestion event; the bucket is re-limited once the rate has
+        // grown by a tenth, so it trails by less than that.
+        Assert.InRange(quota.Limits.RequestsPerMinute!.Value, 91, 100);
         quota.Observe(new RateLimitSignals { Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true, RetryAfter = TimeSpan.FromSeconds(30) });
-        Assert.Equal(20, quota.Limits.RequestsPerMinute);
+        Assert.Equal(50, quota.Limits.RequestsPerMinute);
         Assert.NotNull(quota.ClosedUntil);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        for (int i = 0; i < 10; i++)
+        {
+            quota.Observe(ok);
+        }
+
+        Assert.InRange(quota.Limits.RequestsPerMinute!.Value, 55, 60); // +1 per success after the event
     }
 }

@@ -46,6 +46,9 @@ internal sealed class CongestionController
     /// <summary>The rate now.</summary>
     public long Rate => Volatile.Read(ref _rate);
 
+    /// <summary>Whether a congestion event has started since the controller was created.</summary>
+    public bool HasCongested => _event.Start != long.MinValue;
+
     /// <summary>A known limit the rate never passes, or <see langword="null"/>.</summary>
     public long? Ceiling => Volatile.Read(ref _ceiling) is var c && c == long.MaxValue ? null : c;
 

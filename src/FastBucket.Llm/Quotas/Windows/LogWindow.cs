@@ -28,6 +28,8 @@ internal sealed class LogWindow(long limit, WindowShape shape, TimeProvider time
 
     public override void SetLimit(long limit) => Log.SetLimit(limit);
 
+    public override void Restamp(long ticket) => Log.Restamp(ticket);
+
     public override bool ShrinkBurst()
     {
         var before = Log.Shape;

@@ -112,6 +112,8 @@ internal sealed class PacedWindow(QuotaWindow inner, TimeProvider timeProvider) 
 
     public override void SetLimit(long limit) => Inner.SetLimit(limit);
 
+    public override void Restamp(long ticket) => Inner.Restamp(ticket);
+
     public override bool ShrinkBurst() => Inner.ShrinkBurst();
 
     public override void Exhaust() => Inner.Exhaust();

@@ -51,6 +51,14 @@ internal abstract class QuotaWindow : IDisposable
     /// <summary>Changes the limit, keeping what is charged.</summary>
     public abstract void SetLimit(long limit);
 
+    /// <summary>
+    /// Counts the charge named by <paramref name="ticket"/> from now, where the window frees charges a window after
+    /// they were taken: the provider admitted it later than we took it. Others ignore it.
+    /// </summary>
+    public virtual void Restamp(long ticket)
+    {
+    }
+
     /// <summary>Shrinks the burst without lowering the throughput, where the window has a burst rule; false otherwise.</summary>
     public virtual bool ShrinkBurst() => false;
 

@@ -12,8 +12,9 @@ namespace FastBucket.Quotas.Windows;
 /// </summary>
 /// <remarks>
 /// Documented: Anthropic replenishes continuously (a token bucket); OpenAI enforces over shorter periods ("60,000
-/// requests/minute may be enforced as 1,000 requests/second") and Azure OpenAI over 1 or 10 second periods, so both
-/// start with one-second bursts; Gemini's per-day quotas reset at midnight Pacific and OpenRouter's at midnight UTC.
+/// requests/minute may be enforced as 1,000 requests/second") and Azure OpenAI its requests over 1 or 10 second
+/// periods, so both start with one-second bursts (Azure's tokens are "a running token count ... reset each minute":
+/// at most the limit in any minute, no shorter rule); Gemini's per-day quotas reset at midnight Pacific and OpenRouter's at midnight UTC.
 /// Everything else (Gemini's and OpenRouter's minutes, Groq, OpenAI-compatible servers) is unknown and gets the safe
 /// shape with 10-second bursts. Where the enforcement is unknown, the quota also reads the provider's resets: when they
 /// show a continuously refilled bucket (<see cref="DetectsContinuousBucket"/>), its per-minute limits become that bucket.
@@ -47,6 +48,13 @@ public sealed record QuotaWindowing
     public TimeSpan BurstPeriod { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// The shorter period of the safe shape for token limits, where it differs from <see cref="BurstPeriod"/>: from
+    /// 250 ms to one minute (one minute: no shorter rule, at most the limit in any minute); <see langword="null"/>
+    /// (the default) for <see cref="BurstPeriod"/>.
+    /// </summary>
+    public TimeSpan? TokenBurstPeriod { get; init; }
+
+    /// <summary>
     /// How long past its window a charge still counts (0 to 10 s; default 250 ms): the provider counts a request when
     /// it arrives and we when it leaves, so the next request must not arrive before the server's window freed the last.
     /// </summary>
@@ -62,7 +70,11 @@ public sealed record QuotaWindowing
     public static QuotaWindowing For(LlmProvider provider) => provider switch
     {
         LlmProvider.Anthropic => new QuotaWindowing { ContinuousBucket = true },
-        LlmProvider.OpenAI or LlmProvider.AzureOpenAI => new QuotaWindowing { BurstPeriod = TimeSpan.FromSeconds(1) },
+        LlmProvider.OpenAI => new QuotaWindowing { BurstPeriod = TimeSpan.FromSeconds(1) },
+
+        // Azure: requests "over a small period of time, typically 1 or 10 seconds"; tokens added to "a running token
+        // count of all requests that is reset each minute": a minute, with no shorter rule.
+        LlmProvider.AzureOpenAI => new QuotaWindowing { BurstPeriod = TimeSpan.FromSeconds(1), TokenBurstPeriod = TimeSpan.FromMinutes(1) },
         LlmProvider.Gemini => new QuotaWindowing { DayTimeZone = Pacific, DetectsContinuousBucket = true },
         LlmProvider.OpenRouter => new QuotaWindowing { DayTimeZone = TimeZoneInfo.Utc, DetectsContinuousBucket = true },
         _ => new QuotaWindowing { DetectsContinuousBucket = true },
@@ -75,6 +87,11 @@ public sealed record QuotaWindowing
         if (BurstPeriod < WindowShape.MinBurstPeriod || BurstPeriod > TimeSpan.FromMinutes(1))
         {
             throw new ArgumentOutOfRangeException(nameof(BurstPeriod), BurstPeriod, "The burst period must be from 250 ms to one minute.");
+        }
+
+        if (TokenBurstPeriod is { } tokens && (tokens < WindowShape.MinBurstPeriod || tokens > TimeSpan.FromMinutes(1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TokenBurstPeriod), tokens, "The token burst period must be from 250 ms to one minute.");
         }
 
         if (ExpiryMargin < TimeSpan.Zero || ExpiryMargin > TimeSpan.FromSeconds(10))
@@ -106,7 +123,9 @@ public sealed record QuotaWindowing
             return new LogWindow(limit, WindowShape.PerRollingDay, timeProvider);
         }
 
-        var log = new LogWindow(limit, new WindowShape(TimeSpan.FromMinutes(1), BurstPeriod, BurstPeriod / TimeSpan.FromMinutes(1), ExpiryMargin) { BurstRefills = dimension != QuotaDimension.RequestsPerMinute }, timeProvider);
+        var period = dimension == QuotaDimension.RequestsPerMinute ? BurstPeriod : TokenBurstPeriod ?? BurstPeriod;
+        var shape = new WindowShape(TimeSpan.FromMinutes(1), period, period / TimeSpan.FromMinutes(1), ExpiryMargin);
+        var log = new LogWindow(limit, shape with { BurstRefills = shape.HasBurstRule && dimension != QuotaDimension.RequestsPerMinute }, timeProvider);
         return DetectsContinuousBucket ? new ShapeLearningWindow(log, burstHeadroom, timeProvider) : log;
     }
 

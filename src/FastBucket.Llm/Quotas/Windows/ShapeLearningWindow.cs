@@ -132,6 +132,8 @@ internal sealed class ShapeLearningWindow : QuotaWindow
 
     public override bool ShrinkBurst() => Current.ShrinkBurst();
 
+    public override void Restamp(long ticket) => Current.Restamp(ticket);
+
     public override void Dispose()
     {
         _log.Dispose();

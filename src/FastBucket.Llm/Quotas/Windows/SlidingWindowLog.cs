@@ -25,6 +25,10 @@ internal sealed class SlidingWindowLog
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private long[] _times = new long[16];
+
+    // When each charge's window starts: its take, or later once restamped (the provider admitted it later than we
+    // took it). Never before _times; so a charge still leaves the burst period before the window.
+    private long[] _windowTimes = new long[16];
     private long[] _amounts = new long[16];
     private bool[] _inBurst = new bool[16];
     private long _head;        // sequence number of the oldest charge kept
@@ -252,6 +256,32 @@ internal sealed class SlidingWindowLog
     }
 
     /// <summary>
+    /// Counts the charge named by <paramref name="ticket"/> in the window from now instead of from its take: the
+    /// provider admitted it later than we took it (a cold connection's handshake, a cold server). Its burst period is
+    /// unchanged. A charge that has expired is left alone.
+    /// </summary>
+    public void Restamp(long ticket)
+    {
+        if (ticket < 0)
+        {
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            Expire(now);
+            if (ticket >= _head && ticket < _tail)
+            {
+                int slot = Slot(ticket);
+                _windowTimes[slot] = Math.Max(_windowTimes[slot], now);
+            }
+
+            AssertInvariants();
+        }
+    }
+
+    /// <summary>
     /// How long until <paramref name="amount"/> could be taken, given no other demand: zero if now;
     /// <see cref="Timeout.InfiniteTimeSpan"/> if it exceeds the limit.
     /// </summary>
@@ -405,9 +435,11 @@ internal sealed class SlidingWindowLog
         long freed = 0;
         long seq = _head;
         int other = 0;
+        long lastExpiry = long.MinValue;
         while (seq < _tail || other < _elsewhere.Count)
         {
-            long entryExpiry = seq < _tail ? _times[Slot(seq)] + _windowTicks : long.MaxValue;
+            // Charges leave in order: one restamped later holds back those behind it (never early, at worst late).
+            long entryExpiry = seq < _tail ? Math.Max(lastExpiry, _windowTimes[Slot(seq)] + _windowTicks) : long.MaxValue;
             long at;
             if (other < _elsewhere.Count && _elsewhere[other].ExpiresAt <= entryExpiry)
             {
@@ -416,7 +448,7 @@ internal sealed class SlidingWindowLog
             }
             else
             {
-                at = entryExpiry;
+                at = lastExpiry = entryExpiry;
                 freed += _amounts[Slot(seq++)];
             }
 
@@ -469,6 +501,7 @@ internal sealed class SlidingWindowLog
         long ticket = _tail++;
         int slot = Slot(ticket);
         _times[slot] = now;
+        _windowTimes[slot] = now;
         _amounts[slot] = amount;
         _inBurst[slot] = inBurst;
         _windowSum += amount;
@@ -491,7 +524,7 @@ internal sealed class SlidingWindowLog
             _burstHead++;
         }
 
-        while (_head < _burstHead && _times[Slot(_head)] + _windowTicks <= now)
+        while (_head < _burstHead && _windowTimes[Slot(_head)] + _windowTicks <= now)
         {
             _windowSum -= _amounts[Slot(_head)];
             _head++;
@@ -525,17 +558,20 @@ internal sealed class SlidingWindowLog
     private void Resize(int length)
     {
         var times = new long[length];
+        var windowTimes = new long[length];
         var amounts = new long[length];
         var inBurst = new bool[length];
         for (long seq = _head; seq < _tail; seq++)
         {
             long to = seq & (length - 1);
             times[to] = _times[Slot(seq)];
+            windowTimes[to] = _windowTimes[Slot(seq)];
             amounts[to] = _amounts[Slot(seq)];
             inBurst[to] = _inBurst[Slot(seq)];
         }
 
         _times = times;
+        _windowTimes = windowTimes;
         _amounts = amounts;
         _inBurst = inBurst;
     }

@@ -75,6 +75,40 @@ public sealed class QuotaWindowingTests
     }
 
     [Fact]
+    public void For_AzureOpenAI_RequestsInOneSecondBurstsTokensAWholeMinute()
+    {
+        // Requests "over 1 or 10 seconds"; tokens "a running token count ... reset each minute".
+        var azure = QuotaWindowing.For(LlmProvider.AzureOpenAI);
+        using var requests = azure.CreateWindow(QuotaDimension.RequestsPerMinute, 360, _time, 0);
+        using var tokens = azure.CreateWindow(QuotaDimension.TokensPerMinute, 60_000, _time, 0);
+
+        Assert.Equal(6, Drain(requests, 1));
+        Assert.Equal(60_000, Drain(tokens, 1_000));
+        _time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(0, Drain(tokens, 1_000)); // at most the limit in any minute
+        _time.Advance(TimeSpan.FromSeconds(1.25));
+        Assert.Equal(60_000, Drain(tokens, 1_000));
+
+        static long Drain(FastBucket.Quotas.Windows.QuotaWindow window, long amount)
+        {
+            long taken = 0;
+            while (window.TryTake(amount, out _))
+            {
+                taken += amount;
+            }
+
+            return taken;
+        }
+    }
+
+    [Fact]
+    public void Validate_TokenBurstPeriodOutOfRange_NamesIt()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new QuotaWindowing { TokenBurstPeriod = TimeSpan.FromMinutes(2) }.Validate());
+        Assert.Equal("TokenBurstPeriod", error.ParamName);
+    }
+
+    [Fact]
     public void Validate_BurstPeriodOutOfRange_NamesIt()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new QuotaWindowing { BurstPeriod = TimeSpan.FromMilliseconds(10) }.Validate());

@@ -77,6 +77,43 @@ public sealed class SlidingWindowLogTests
     }
 
     [Fact]
+    public void Restamp_ChargeAdmittedLate_CountsInTheWindowFromTheRestampNotInTheBurstPeriod()
+    {
+        var log = new SlidingWindowLog(12, WindowShape.PerMinute, _time); // burst 2 per 10 s
+        Assert.True(log.TryTake(1, out _));
+        Assert.True(log.TryTake(1, out long late));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        log.Restamp(late);
+
+        _time.Advance(TimeSpan.FromSeconds(9) + Margin);
+        Assert.Equal(2, TakeAll(log)); // the burst period is the take's: over at 10 s
+        _time.Advance(TimeSpan.FromSeconds(50)); // 60 s and the margin after the takes
+        Assert.Equal(3, log.InWindow); // the first take left; the restamped one counts a second longer
+        Assert.Equal(TimeSpan.FromSeconds(1), log.TimeUntil(10));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, log.InWindow);
+    }
+
+    [Fact]
+    public void Restamp_OldestChargeAdmittedLate_HoldsBackTheChargesBehindIt()
+    {
+        // Charges leave in order: never early; a later one behind a restamped one leaves with it.
+        var log = new SlidingWindowLog(12, WindowShape.PerMinute, _time);
+        Assert.True(log.TryTake(1, out long first));
+        _time.Advance(TimeSpan.FromSeconds(10) + Margin);
+        Assert.True(log.TryTake(1, out _));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        log.Restamp(first); // 15.25 s after it was taken, 5 s after the second
+
+        _time.Advance(TimeSpan.FromSeconds(56));
+        Assert.Equal(2, log.InWindow); // the second's own minute ended 0.75 s ago
+        _time.Advance(TimeSpan.FromSeconds(4) + Margin);
+        Assert.Equal(0, log.InWindow);
+        Assert.Equal(TimeSpan.Zero, log.TimeUntil(12));
+    }
+
+    [Fact]
     public void TryTake_ChargeOverTheBurstLimit_IsAdmittedAloneInItsBurstPeriod()
     {
         var log = new SlidingWindowLog(30_000, WindowShape.PerMinute, _time); // burst 5,000
