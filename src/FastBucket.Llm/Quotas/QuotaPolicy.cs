@@ -56,7 +56,9 @@ namespace FastBucket.Quotas;
 /// lowered as tokens per minute.</item>
 /// <item><b>Discovery</b> (see <see cref="QuotaDiscovery"/>): one request at a time until limits are reported; for a
 /// provider that reports none (Gemini), additive increase on success and multiplicative decrease once per congestion
-/// event (a 429 for a request sent before the event's first 429 arrived belongs to it).</item>
+/// event (a 429 for a request sent before the event's first 429 arrived belongs to it), slow-starting until the first;
+/// the quota counts what it sends on minutes it has no limit for, so a limit a 429 states starts from what the provider
+/// counted.</item>
 /// </list>
 /// </remarks>
 internal sealed class QuotaPolicy
@@ -180,7 +182,14 @@ internal sealed class QuotaPolicy
         var statedWait = signals.ErrorClass == RateLimitErrorClass.RateLimited && signals.Retryable != false
             ? signals.RetryAfter ?? signals.BodyRetryHint
             : null;
-        Lower(plan, limits, requests, signals.Requests, reservation, sinceSent, inFlightTokens, statedWait);
+        // Azure evaluates requests "over a small period of time, typically 1 or 10 seconds": its remaining-requests may
+        // be that period's count, and read as the minute's it said most of the minute was used elsewhere (the matrix's
+        // Azure cell stalled on it). Its tokens are "a running token count ... reset each minute": the minute's.
+        if (signals.Provider != LlmProvider.AzureOpenAI)
+        {
+            Lower(plan, limits, requests, signals.Requests, reservation, sinceSent, inFlightTokens, statedWait);
+        }
+
         if (tokensAreALimit)
         {
             Lower(plan, limits, QuotaDimension.TokensPerMinute, signals.Tokens, reservation, sinceSent, inFlightTokens, statedWait);

@@ -343,6 +343,38 @@ public sealed class ProviderFidelityTests
     }
 
     [Fact]
+    public void Observe_AzureRemainingRequestsOfItsTenSecondPeriod_NotReadAsTheMinutesRemaining()
+    {
+        // 12 requests in a 10 s period of a 360 RPM deployment leave 48 of that period's 60: not 48 of the minute's 360.
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.AzureOpenAI, "gpt-4o"), new QuotaLimits { RequestsPerMinute = 360, TokensPerMinute = 60_000 }, _time, windowing: QuotaWindowing.For(LlmProvider.AzureOpenAI));
+        var cost = new RequestCost(1, 100, 100);
+        var sent = new List<QuotaReservation>();
+        for (int second = 0; second < 2; second++)
+        {
+            while (quota.TryReserve(cost, out var reservation, out _))
+            {
+                sent.Add(reservation);
+            }
+
+            _time.Advance(TimeSpan.FromSeconds(1.1));
+        }
+
+        Assert.Equal(12, sent.Count); // 6 per second
+        foreach (var reservation in sent)
+        {
+            quota.Observe(new RateLimitSignals
+            {
+                Provider = LlmProvider.AzureOpenAI, StatusCode = 200,
+                Requests = new RateLimitDimension(null, 48, null),
+                Tokens = new RateLimitDimension(null, 60_000 - (12 * 200), null),
+            }, reservation, TimeSpan.FromMilliseconds(500));
+            reservation.Complete(new TokenUsage(100, 100));
+        }
+
+        Assert.Equal(360 - 12, quota.Window(QuotaDimension.RequestsPerMinute)!.Room);
+    }
+
+    [Fact]
     public void TrackingLimit_AboveEveryPublishedPerMinuteLimit()
     {
         long largest = FastBucket.Catalog.LimitsCatalog.Default.Entries
