@@ -22,6 +22,9 @@ namespace FastBucket.Quotas.Windows;
 /// </remarks>
 internal sealed class SlidingWindowLog
 {
+    /// <summary>The refill a charge larger than the refilling burst costs on top of itself (see <see cref="TryTake"/>).</summary>
+    internal static readonly TimeSpan OversizeMargin = TimeSpan.FromMilliseconds(10);
+
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private long[] _times = new long[16];
@@ -53,6 +56,7 @@ internal sealed class SlidingWindowLog
     // TimeUntil agrees with TryTake to the tick. Int128: a window of 60 s in nanosecond ticks times a limit of 10^9.
     private Int128 _burstLevel;
     private Int128 _burstCapacity;
+    private Int128 _oversizeMargin;
     private long _burstScale;
     private long _burstStamp;
 
@@ -148,7 +152,11 @@ internal sealed class SlidingWindowLog
             }
 
             ticket = Append(now, amount, inBurst: true);
-            _burstLevel -= (Int128)amount * _burstScale;
+            Int128 charge = (Int128)amount * _burstScale;
+
+            // A charge larger than the burst goes when the bucket is full, the instant the provider's quantum is full
+            // too: it costs OversizeMargin's refill more, so the next one waits until the provider's has been full a while.
+            _burstLevel -= charge > _burstCapacity ? charge + _oversizeMargin : charge;
             return true;
         }
     }
@@ -359,7 +367,13 @@ internal sealed class SlidingWindowLog
 
         _burstScale = scale;
         long marginTicks = (long)Math.Ceiling(shape.ExpiryMargin.TotalSeconds * frequency);
-        _burstCapacity = Int128.Max(scale, ((Int128)_burstLimit * scale) - ((Int128)limit * marginTicks));
+        long periodTicks = (long)Math.Ceiling(shape.BurstPeriod.TotalSeconds * frequency);
+
+        // Exactly the period's refill, not the burst limit rounded up to a whole token: a quantum admits a charge larger
+        // than itself only when full, and rounded up, ours was "full" while the provider's was a fraction of a token
+        // short (a run met OpenAI's quantum 1.7 tokens short of full 4 times).
+        _burstCapacity = Int128.Max(scale, ((Int128)limit * periodTicks) - ((Int128)limit * marginTicks));
+        _oversizeMargin = (Int128)limit * (long)Math.Ceiling(OversizeMargin.TotalSeconds * frequency);
         _burstLevel = Int128.Min(_burstLevel, _burstCapacity);
     }
 

@@ -114,6 +114,21 @@ public sealed class SlidingWindowLogTests
     }
 
     [Fact]
+    public void TimeUntil_AfterATokenChargeLargerThanTheBurst_FullAgainTenMillisecondsAfterTheProvidersQuantum()
+    {
+        // OpenAI's quantum of 40,000 TPM holds 666.67 tokens and admits a larger charge only when full: 700 tokens
+        // taken at full leave it full again 1.05 s later. Ours must be full a little after that, never at the same
+        // instant (rounded up to 667 tokens, ours was full 1.7 tokens before the provider's: 4 429s in a run).
+        var shape = WindowShape.Minute(TimeSpan.FromSeconds(1)) with { BurstRefills = true };
+        var log = new SlidingWindowLog(40_000, shape, _time);
+        Assert.True(log.TryTake(700, out _));
+
+        var full = log.TimeUntil(700);
+
+        Assert.InRange(full.TotalSeconds, 1.05 + 0.0099, 1.05 + 0.0101);
+    }
+
+    [Fact]
     public void TryTake_ChargeOverTheBurstLimit_IsAdmittedAloneInItsBurstPeriod()
     {
         var log = new SlidingWindowLog(30_000, WindowShape.PerMinute, _time); // burst 5,000
