@@ -54,7 +54,9 @@ namespace FastBucket.Quotas;
 /// request, as Anthropic's "request too large") leaves the quota as it was.</item>
 /// <item><b>Anthropic's <c>tokens-*</c></b> family is the tighter of its input and output limits: never learned or
 /// lowered as tokens per minute.</item>
-/// <item><b>Discovery</b> (see <see cref="QuotaDiscovery"/>): one request at a time until limits are reported; for a
+/// <item><b>Discovery</b> (see <see cref="QuotaDiscovery"/>): one request at a time until limits are reported (a
+/// provider that reports remaining counts and no limits reports at least remaining plus what the request took; Azure's
+/// requests per minute follow its documented 6 per 1,000 tokens per minute); for a
 /// provider that reports none (Gemini), additive increase on success and multiplicative decrease once per congestion
 /// event (a 429 for a request sent before the event's first 429 arrived belongs to it), slow-starting until the first;
 /// the quota counts what it sends on minutes it has no limit for, so a limit a 429 states starts from what the provider
@@ -172,7 +174,7 @@ internal sealed class QuotaPolicy
         long now = TimeProvider.GetTimestamp();
         long sentAt = now - (long)(Math.Max(0, sinceSent.TotalSeconds) * TimeProvider.TimestampFrequency);
         var requests = QuotaDimensions.Requests(signals.RequestsWindow);
-        var limits = Learn(plan, signals, requests, current, discovery);
+        var limits = Learn(plan, signals, requests, current, discovery, reservation);
 
         // Anthropic's tokens-* family is the tighter of its input and output limits, not a limit of its own.
         bool tokensAreALimit = signals.Provider != LlmProvider.Anthropic;
@@ -185,7 +187,7 @@ internal sealed class QuotaPolicy
         // Azure evaluates requests "over a small period of time, typically 1 or 10 seconds": its remaining-requests may
         // be that period's count, and read as the minute's it said most of the minute was used elsewhere (the matrix's
         // Azure cell stalled on it). Its tokens are "a running token count ... reset each minute": the minute's.
-        if (signals.Provider != LlmProvider.AzureOpenAI)
+        if (RemainingCountsTheMinute(signals.Provider, requests))
         {
             Lower(plan, limits, requests, signals.Requests, reservation, sinceSent, inFlightTokens, statedWait);
         }
@@ -382,10 +384,51 @@ internal sealed class QuotaPolicy
         return Windows.CalendarDay.Containing(now, zone).End - now;
     }
 
-    private static QuotaLimits Learn(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaDimension requests, QuotaLimits current, QuotaDiscovery? discovery)
+    /// <summary>
+    /// Whether the provider's remaining count of <paramref name="dimension"/> is the minute's (or the day's) as the
+    /// quota counts it. Azure evaluates requests "over a small period of time, typically 1 or 10 seconds": its
+    /// remaining-requests may be that period's count; its tokens are "a running token count ... reset each minute".
+    /// </summary>
+    private static bool RemainingCountsTheMinute(LlmProvider provider, QuotaDimension dimension) =>
+        !(provider == LlmProvider.AzureOpenAI && dimension == QuotaDimension.RequestsPerMinute);
+
+    /// <summary>Azure's documented ratio of requests per minute to tokens per minute: "6 RPM per 1000 TPM".</summary>
+    private static long AzureRequestsPerMinute(long tokensPerMinute) => Math.Max(1, tokensPerMinute * 6 / 1_000);
+
+    private static QuotaLimits Learn(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaDimension requests, QuotaLimits current, QuotaDiscovery? discovery, QuotaReservation? reservation)
     {
         var reported = QuotaLimits.Unlimited;
         reported = Report(reported, requests, signals.Requests.Limit);
+
+        // A provider that reports what remains and not the limit (Azure standard deployments, some compatible servers):
+        // in discovery, the limit is at least what remains plus what this request took there (as we reserved it: our
+        // estimate, so the bound can pass the limit by the estimate's error); the largest bound seen is learned, so a
+        // quota started on a drained account rises as the provider's window refills.
+        if (discovery is not null && reservation is not null)
+        {
+            ReportBound(ref reported, requests, signals.Requests, signals.Provider);
+            if (signals.Provider != LlmProvider.Anthropic)
+            {
+                ReportBound(ref reported, QuotaDimension.TokensPerMinute, signals.Tokens, signals.Provider);
+            }
+
+            ReportBound(ref reported, QuotaDimension.InputTokensPerMinute, signals.InputTokens, signals.Provider);
+            ReportBound(ref reported, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, signals.Provider);
+            if (signals.Provider == LlmProvider.AzureOpenAI && reported.TokensPerMinute is { } tokens && reported.RequestsPerMinute is null)
+            {
+                reported = reported with { RequestsPerMinute = AzureRequestsPerMinute(tokens) };
+            }
+        }
+
+        void ReportBound(ref QuotaLimits limits, QuotaDimension dimension, RateLimitDimension dimensionReport, LlmProvider provider)
+        {
+            if (dimensionReport.Limit is null && dimensionReport.Remaining is { } remaining && RemainingCountsTheMinute(provider, dimension)
+                && remaining + QuotaDimensions.CostOf(reservation.Cost, dimension) is var bound && bound > (QuotaDimensions.LimitOf(current, dimension) ?? 0))
+            {
+                limits = QuotaDimensions.Of(dimension).With(limits, bound);
+            }
+        }
+
 
         // A request limit stated only in a 429's words (Groq's "requests per minute (RPM): Limit 30") counts over the
         // window the words name, apart from what the headers count (Groq's request headers count per day).

@@ -375,6 +375,51 @@ public sealed class ProviderFidelityTests
     }
 
     [Fact]
+    public void Discovery_ProviderReportingOnlyRemainingCounts_LearnsTheirBoundAndLeavesOneAtATime()
+    {
+        // Item 1: Azure standard deployments report remaining counts and no limits; discovery stayed at one request
+        // in flight for good. What remains plus what the request took is a lower bound of the limit.
+        using var quota = LlmQuota.CreateDiscovering(new QuotaKey(LlmProvider.AzureOpenAI, "gpt-4o"), maxConcurrency: 8, _time, windowing: QuotaWindowing.For(LlmProvider.AzureOpenAI));
+        var cost = new RequestCost(1, 300, 200);
+        Assert.True(quota.TryReserve(cost, out var first, out _));
+        Assert.False(quota.TryReserve(cost, out _, out _)); // one at a time while nothing is known
+
+        quota.Observe(AzureRemaining(requests: 59, tokens: 59_500), first, TimeSpan.FromMilliseconds(500));
+        first.Complete(new TokenUsage(300, 150));
+
+        Assert.Equal(60_000, quota.Limits.TokensPerMinute);
+        Assert.Equal(360, quota.Limits.RequestsPerMinute); // Azure's documented 6 RPM per 1,000 TPM
+        Assert.Equal(8, quota.Limits.MaxConcurrency);
+        Assert.True(quota.TryReserve(cost, out _, out _));
+        Assert.True(quota.TryReserve(cost, out _, out _));
+    }
+
+    [Fact]
+    public void Discovery_RemainingCountsOnADrainedAccount_TheBoundRisesAsTheProviderRefills()
+    {
+        using var quota = LlmQuota.CreateDiscovering(new QuotaKey(LlmProvider.AzureOpenAI, "gpt-4o"), maxConcurrency: 8, _time, windowing: QuotaWindowing.For(LlmProvider.AzureOpenAI));
+        var cost = new RequestCost(1, 300, 200);
+        Assert.True(quota.TryReserve(cost, out var first, out _));
+        quota.Observe(AzureRemaining(requests: 1, tokens: 1_000), first, TimeSpan.FromMilliseconds(500));
+        first.Complete(new TokenUsage(300, 150));
+        Assert.Equal(1_500, quota.Limits.TokensPerMinute); // another process used the rest of this minute
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(quota.TryReserve(cost, out var later, out _));
+        quota.Observe(AzureRemaining(requests: 59, tokens: 59_500), later, TimeSpan.FromMilliseconds(500));
+
+        Assert.Equal(60_000, quota.Limits.TokensPerMinute);
+        Assert.Equal(360, quota.Limits.RequestsPerMinute);
+    }
+
+    private static RateLimitSignals AzureRemaining(long requests, long tokens) => new()
+    {
+        Provider = LlmProvider.AzureOpenAI, StatusCode = 200,
+        Requests = new RateLimitDimension(null, requests, null),
+        Tokens = new RateLimitDimension(null, tokens, null),
+    };
+
+    [Fact]
     public void TrackingLimit_AboveEveryPublishedPerMinuteLimit()
     {
         long largest = FastBucket.Catalog.LimitsCatalog.Default.Entries
