@@ -174,38 +174,29 @@ internal sealed class QuotaPolicy
         long now = TimeProvider.GetTimestamp();
         long sentAt = now - (long)(Math.Max(0, sinceSent.TotalSeconds) * TimeProvider.TimestampFrequency);
         var requests = QuotaDimensions.Requests(signals.RequestsWindow);
-        var limits = Learn(plan, signals, requests, current, discovery, reservation);
-
-        // Anthropic's tokens-* family is the tighter of its input and output limits, not a limit of its own.
-        bool tokensAreALimit = signals.Provider != LlmProvider.Anthropic;
+        var limits = Learn(plan, signals, current, discovery, reservation);
 
         // A rate-limit error's own wait is when this request would pass: what the response lowers frees then, not at
         // the reset headers' instant (OpenAI's: the minute whole again, often most of a minute after there is room).
         var statedWait = signals.ErrorClass == RateLimitErrorClass.RateLimited && signals.Retryable != false
-            ? signals.RetryAfter ?? signals.BodyRetryHint
+            ? StatedWait(signals)
             : null;
-        // Azure evaluates requests "over a small period of time, typically 1 or 10 seconds": its remaining-requests may
-        // be that period's count, and read as the minute's it said most of the minute was used elsewhere (the matrix's
-        // Azure cell stalled on it). Its tokens are "a running token count ... reset each minute": the minute's.
-        if (RemainingCountsTheMinute(signals.Provider, requests))
+        foreach (var row in QuotaDimensions.RateRows)
         {
-            Lower(plan, limits, requests, signals.Requests, reservation, sinceSent, inFlightTokens, statedWait);
+            // Azure's remaining-requests may be its short period's count (see RemainingCountsTheMinute): read as the
+            // minute's it said most of the minute was used elsewhere (the matrix's Azure cell stalled on it).
+            if (ReportedOn(signals, row.Dimension) is { } reported && RemainingCountsTheMinute(signals.Provider, row.Dimension))
+            {
+                Lower(plan, limits, row.Dimension, reported, reservation, sinceSent, inFlightTokens, statedWait);
+            }
         }
-
-        if (tokensAreALimit)
-        {
-            Lower(plan, limits, QuotaDimension.TokensPerMinute, signals.Tokens, reservation, sinceSent, inFlightTokens, statedWait);
-        }
-
-        Lower(plan, limits, QuotaDimension.InputTokensPerMinute, signals.InputTokens, reservation, sinceSent, inFlightTokens, statedWait);
-        Lower(plan, limits, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, reservation, sinceSent, inFlightTokens, statedWait);
 
         switch (signals.ErrorClass)
         {
             case RateLimitErrorClass.RateLimited when signals.Retryable != false:
-                var hold = RateLimitHold(signals);
+                var hold = RateLimitHold(signals, statedWait);
                 plan.Hold = hold;
-                LowerOnRejection(plan, signals, limits, requests, tokensAreALimit, statedWait, hold);
+                LowerOnRejection(plan, signals, limits, requests, statedWait, hold);
                 if (ReportsCapacityLeft(signals))
                 {
                     plan.ShrinkBurstSentAt = sentAt;
@@ -229,7 +220,7 @@ internal sealed class QuotaPolicy
                 Exhaust(plan, signals);
                 break;
             case RateLimitErrorClass.None when signals.StatusCode is >= 200 and < 300:
-                plan.RefillsContinuously = RefillEvidence(signals, limits, requests, tokensAreALimit);
+                plan.RefillsContinuously = RefillEvidence(signals, limits);
                 if (discovery?.OnSuccess(plan.Limits ?? current, sentAt) is { } increased)
                 {
                     plan.Limits = increased;
@@ -254,10 +245,9 @@ internal sealed class QuotaPolicy
     /// <param name="signals">The rejection.</param>
     /// <param name="limits">The limits in force.</param>
     /// <param name="requests">The request dimension the signals count.</param>
-    /// <param name="tokensAreALimit">Whether the tokens family is a limit of its own (not Anthropic's).</param>
     /// <param name="stated">The wait the rejection states, if it does; else <see langword="null"/>.</param>
     /// <param name="hold">The hold the rejection applies.</param>
-    private static void LowerOnRejection(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaLimits limits, QuotaDimension requests, bool tokensAreALimit, TimeSpan? stated, TimeSpan hold)
+    private static void LowerOnRejection(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaLimits limits, QuotaDimension requests, TimeSpan? stated, TimeSpan hold)
     {
         // Gemini names the exceeded quotas in QuotaFailure: a limit learned from this very 429 starts with an empty
         // window here while the provider's is full.
@@ -269,21 +259,13 @@ internal sealed class QuotaPolicy
         // A wait the rejection states is when this request would pass: the dimension frees then. The reset headers say
         // when the window is whole again (OpenAI's: refilled to the limit), which can be most of a minute after there
         // is room; waiting for it stalled a process for 25 s after one 429 of a one-second quantum.
-        LowerToZero(requests, signals.Requests, textAboutRequests);
-        if (tokensAreALimit)
+        foreach (var row in QuotaDimensions.RateRows)
         {
-            LowerToZero(QuotaDimension.TokensPerMinute, signals.Tokens, textAboutTokens);
-        }
-
-        LowerToZero(QuotaDimension.InputTokensPerMinute, signals.InputTokens, false);
-        LowerToZero(QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, false);
-
-        void LowerToZero(QuotaDimension dimension, RateLimitDimension reported, bool namedByText)
-        {
-            if ((reported.Remaining == 0 || namedByText) && QuotaDimensions.LimitOf(limits, dimension) is not null)
+            bool namedByText = row.Dimension == requests ? textAboutRequests : row.Dimension == QuotaDimension.TokensPerMinute && textAboutTokens;
+            if (ReportedOn(signals, row.Dimension) is { } reported && (reported.Remaining == 0 || namedByText) && row.LimitOf(limits) is not null)
             {
-                plan.LowerToAtMost(dimension, 0);
-                plan.SetFreesAfter(dimension, stated ?? reported.Reset ?? hold);
+                plan.LowerToAtMost(row.Dimension, 0);
+                plan.SetFreesAfter(row.Dimension, stated ?? reported.Reset ?? hold);
             }
         }
     }
@@ -293,32 +275,38 @@ internal sealed class QuotaPolicy
     /// <see cref="Windows.ContinuousRefillDetector.Matches"/>): <see langword="false"/> if any contradicts,
     /// <see langword="true"/> if one matches and none contradicts, else <see langword="null"/>.
     /// </summary>
-    private static bool? RefillEvidence(in RateLimitSignals signals, QuotaLimits limits, QuotaDimension requests, bool tokensAreALimit)
+    private static bool? RefillEvidence(in RateLimitSignals signals, QuotaLimits limits)
     {
         bool? verdict = null;
-        if (requests == QuotaDimension.RequestsPerMinute)
+        foreach (var row in QuotaDimensions.RateRows)
         {
-            Judge(ref verdict, QuotaDimension.RequestsPerMinute, signals.Requests, limits);
-        }
-
-        if (tokensAreALimit)
-        {
-            Judge(ref verdict, QuotaDimension.TokensPerMinute, signals.Tokens, limits);
-        }
-
-        Judge(ref verdict, QuotaDimension.InputTokensPerMinute, signals.InputTokens, limits);
-        Judge(ref verdict, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, limits);
-        return verdict;
-
-        static void Judge(ref bool? verdict, QuotaDimension dimension, RateLimitDimension reported, QuotaLimits limits)
-        {
-            long limit = reported.Limit ?? QuotaDimensions.LimitOf(limits, dimension) ?? 0;
-            if (verdict != false && Windows.ContinuousRefillDetector.Matches(limit, reported.Remaining, reported.Reset, TimeSpan.FromMinutes(1)) is { } matches)
+            if (verdict != false && row.Window == TimeSpan.FromMinutes(1) && ReportedOn(signals, row.Dimension) is { } reported
+                && Windows.ContinuousRefillDetector.Matches(reported.Limit ?? row.LimitOf(limits) ?? 0, reported.Remaining, reported.Reset, row.Window.Value) is { } matches)
             {
                 verdict = matches;
             }
         }
+
+        return verdict;
     }
+
+    /// <summary>
+    /// What the signals report about the limit on <paramref name="dimension"/>, or <see langword="null"/> when no family
+    /// counts on it: the requests on the window the provider counts them over (per day at Groq), the tokens per minute
+    /// (not Anthropic's, the tighter of its input and output limits rather than a limit of its own), and the input and
+    /// output tokens per minute.
+    /// </summary>
+    private static RateLimitDimension? ReportedOn(in RateLimitSignals signals, QuotaDimension dimension) => dimension switch
+    {
+        _ when dimension == QuotaDimensions.Requests(signals.RequestsWindow) => signals.Requests,
+        QuotaDimension.TokensPerMinute when signals.Provider != LlmProvider.Anthropic => signals.Tokens,
+        QuotaDimension.InputTokensPerMinute => signals.InputTokens,
+        QuotaDimension.OutputTokensPerMinute => signals.OutputTokens,
+        _ => null,
+    };
+
+    /// <summary>The wait a rejection states itself (<c>Retry-After</c> and kin, else the wait its body names), or <see langword="null"/>.</summary>
+    private static TimeSpan? StatedWait(in RateLimitSignals signals) => signals.RetryAfter ?? signals.BodyRetryHint;
 
     /// <summary>
     /// Whether a 429 came while the response still reports room on every dimension it reports: the provider enforces
@@ -359,7 +347,7 @@ internal sealed class QuotaPolicy
         }
 
         bool perDay = signals.QuotaViolations?.Any(v => v.Window == RateLimitWindow.Day) == true || signals.RequestsWindow == RateLimitWindow.Day;
-        var stated = signals.RetryAfter ?? signals.BodyRetryHint;
+        var stated = StatedWait(signals);
         if (perDay)
         {
             var dayEnds = TimeUntilNextDay() ?? signals.Requests.Reset ?? TimeSpan.FromHours(24);
@@ -395,50 +383,40 @@ internal sealed class QuotaPolicy
     /// <summary>Azure's documented ratio of requests per minute to tokens per minute: "6 RPM per 1000 TPM".</summary>
     private static long AzureRequestsPerMinute(long tokensPerMinute) => Math.Max(1, tokensPerMinute * 6 / 1_000);
 
-    private static QuotaLimits Learn(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaDimension requests, QuotaLimits current, QuotaDiscovery? discovery, QuotaReservation? reservation)
+    private static QuotaLimits Learn(QuotaAdaptationPlan plan, in RateLimitSignals signals, QuotaLimits current, QuotaDiscovery? discovery, QuotaReservation? reservation)
     {
         var reported = QuotaLimits.Unlimited;
-        reported = Report(reported, requests, signals.Requests.Limit);
-
-        // A provider that reports what remains and not the limit (Azure standard deployments, some compatible servers):
-        // in discovery, the limit is at least what remains plus what this request took there (as we reserved it: our
-        // estimate, so the bound can pass the limit by the estimate's error); the largest bound seen is learned, so a
-        // quota started on a drained account rises as the provider's window refills.
-        if (discovery is not null && reservation is not null)
+        bool bounds = discovery is not null && reservation is not null;
+        foreach (var row in QuotaDimensions.RateRows)
         {
-            ReportBound(ref reported, requests, signals.Requests, signals.Provider);
-            if (signals.Provider != LlmProvider.Anthropic)
+            if (ReportedOn(signals, row.Dimension) is not { } family)
             {
-                ReportBound(ref reported, QuotaDimension.TokensPerMinute, signals.Tokens, signals.Provider);
+                continue;
             }
 
-            ReportBound(ref reported, QuotaDimension.InputTokensPerMinute, signals.InputTokens, signals.Provider);
-            ReportBound(ref reported, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens, signals.Provider);
-            if (signals.Provider == LlmProvider.AzureOpenAI && reported.TokensPerMinute is { } tokens && reported.RequestsPerMinute is null)
+            reported = Report(reported, row.Dimension, family.Limit);
+
+            // A provider that reports what remains and not the limit (Azure standard deployments, some compatible
+            // servers): in discovery, the limit is at least what remains plus what this request took there (as we
+            // reserved it: our estimate, so the bound can pass the limit by the estimate's error); the largest bound
+            // seen is learned, so a quota started on a drained account rises as the provider's window refills.
+            if (bounds && family.Limit is null && family.Remaining is { } remaining && RemainingCountsTheMinute(signals.Provider, row.Dimension)
+                && remaining + row.CostOf(reservation!.Cost) is var bound && bound > (row.LimitOf(current) ?? 0))
             {
-                reported = reported with { RequestsPerMinute = AzureRequestsPerMinute(tokens) };
+                reported = row.With(reported, bound);
             }
         }
 
-        void ReportBound(ref QuotaLimits limits, QuotaDimension dimension, RateLimitDimension dimensionReport, LlmProvider provider)
+        if (bounds && signals.Provider == LlmProvider.AzureOpenAI && reported.TokensPerMinute is { } tokens && reported.RequestsPerMinute is null)
         {
-            if (dimensionReport.Limit is null && dimensionReport.Remaining is { } remaining && RemainingCountsTheMinute(provider, dimension)
-                && remaining + QuotaDimensions.CostOf(reservation.Cost, dimension) is var bound && bound > (QuotaDimensions.LimitOf(current, dimension) ?? 0))
-            {
-                limits = QuotaDimensions.Of(dimension).With(limits, bound);
-            }
+            reported = reported with { RequestsPerMinute = AzureRequestsPerMinute(tokens) };
         }
-
 
         // A request limit stated only in a 429's words (Groq's "requests per minute (RPM): Limit 30") counts over the
         // window the words name, apart from what the headers count (Groq's request headers count per day).
         if (signals.RequestsLimitFromBody is { } bodyRequests && signals.BodyLimitWindow is RateLimitWindow.Minute or RateLimitWindow.Day)
         {
             reported = Report(reported, QuotaDimensions.Requests(signals.BodyLimitWindow), bodyRequests);
-        }
-        if (signals.Provider != LlmProvider.Anthropic)
-        {
-            reported = Report(reported, QuotaDimension.TokensPerMinute, signals.Tokens.Limit);
         }
 
         // Gemini states each exceeded quota's value in its 429 (QuotaFailure's quotaValue): the limit of the requests or
@@ -454,8 +432,6 @@ internal sealed class QuotaPolicy
             }
         }
 
-        reported = Report(reported, QuotaDimension.InputTokensPerMinute, signals.InputTokens.Limit);
-        reported = Report(reported, QuotaDimension.OutputTokensPerMinute, signals.OutputTokens.Limit);
         if (reported == QuotaLimits.Unlimited)
         {
             return current;
@@ -546,9 +522,9 @@ internal sealed class QuotaPolicy
         plan.LowerToAtMost(dimension, reported - othersInFlight + refilled);
     }
 
-    private static TimeSpan RateLimitHold(in RateLimitSignals signals)
+    private static TimeSpan RateLimitHold(in RateLimitSignals signals, TimeSpan? stated)
     {
-        var wait = signals.RetryAfter ?? signals.BodyRetryHint;
+        var wait = stated;
         if (wait is null)
         {
             // The dimension that ran out tells when it has room again.
