@@ -307,9 +307,15 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// </summary>
     private void RestampIfCold(ReservationCharges charges, long grantedAt)
     {
-        long now = TimeProvider.GetTimestamp();
-        Interlocked.CompareExchange(ref _firstAnswerAt, now, long.MaxValue);
-        if (grantedAt > Volatile.Read(ref _firstAnswerAt))
+        // Every answer asks; only the first writes: a read, not an interlocked operation, on each response after it.
+        long firstAnswerAt = Volatile.Read(ref _firstAnswerAt);
+        if (firstAnswerAt == long.MaxValue)
+        {
+            Interlocked.CompareExchange(ref _firstAnswerAt, TimeProvider.GetTimestamp(), long.MaxValue);
+            firstAnswerAt = Volatile.Read(ref _firstAnswerAt);
+        }
+
+        if (grantedAt > firstAnswerAt)
         {
             return;
         }
