@@ -18,13 +18,7 @@ public sealed class PacedWindowTests
     {
         using var window = OpenAIRequests(600);
         window.SetPace(RequestPace.Whole);
-        int taken = 0;
-        while (window.TryTake(1, out _))
-        {
-            taken++;
-        }
-
-        Assert.Equal(10, taken); // the window's one-second burst of 600 per minute
+        Assert.Equal(10, window.TakeAll(1)); // the window's one-second burst of 600 per minute
         Assert.Null(window.PacedPerSecond);
     }
 

@@ -27,13 +27,7 @@ public sealed class QuotaWindowingTests
     public void For_OpenAI_StartsWithOneSecondBursts()
     {
         using var window = QuotaWindowing.For(LlmProvider.OpenAI).CreateWindow(QuotaDimension.RequestsPerMinute, 600, _time, 0);
-        int taken = 0;
-        while (window.TryTake(1, out _))
-        {
-            taken++;
-        }
-
-        Assert.Equal(10, taken);
+        Assert.Equal(10, window.TakeAll(1));
     }
 
     [Fact]
@@ -82,23 +76,12 @@ public sealed class QuotaWindowingTests
         using var requests = azure.CreateWindow(QuotaDimension.RequestsPerMinute, 360, _time, 0);
         using var tokens = azure.CreateWindow(QuotaDimension.TokensPerMinute, 60_000, _time, 0);
 
-        Assert.Equal(6, Drain(requests, 1));
-        Assert.Equal(60_000, Drain(tokens, 1_000));
+        Assert.Equal(6, requests.TakeAll(1));
+        Assert.Equal(60_000, tokens.TakeAll(1_000));
         _time.Advance(TimeSpan.FromSeconds(59));
-        Assert.Equal(0, Drain(tokens, 1_000)); // at most the limit in any minute
+        Assert.Equal(0, tokens.TakeAll(1_000)); // at most the limit in any minute
         _time.Advance(TimeSpan.FromSeconds(1.25));
-        Assert.Equal(60_000, Drain(tokens, 1_000));
-
-        static long Drain(FastBucket.Quotas.Windows.QuotaWindow window, long amount)
-        {
-            long taken = 0;
-            while (window.TryTake(amount, out _))
-            {
-                taken += amount;
-            }
-
-            return taken;
-        }
+        Assert.Equal(60_000, tokens.TakeAll(1_000));
     }
 
     [Fact]

@@ -12,38 +12,27 @@ public sealed class ShapeLearningWindowTests
     private ShapeLearningWindow Window(long limit) =>
         Assert.IsType<ShapeLearningWindow>(QuotaWindowing.For(LlmProvider.Groq).CreateWindow(QuotaDimension.TokensPerMinute, limit, _time, 0));
 
-    private static long TakeAll(QuotaWindow window, long amount)
-    {
-        long taken = 0;
-        while (window.TryTake(amount, out _))
-        {
-            taken += amount;
-        }
-
-        return taken;
-    }
-
     [Fact]
     public void TryTake_BeforeLearning_SafeShapesTenSecondBurst()
     {
         using var window = Window(6_000);
         Assert.False(window.IsBucket);
-        Assert.Equal(975, TakeAll(window, 25)); // a sixth of the minute, less the 250 ms margin's 25
+        Assert.Equal(975, window.TakeAll(25)); // a sixth of the minute, less the 250 ms margin's 25
     }
 
     [Fact]
     public void BecomeBucket_AfterABurst_StartsFromTheLogsRoomAndRefillsContinuously()
     {
         using var window = Window(6_000);
-        TakeAll(window, 25); // 975 used in the safe shape
+        window.TakeAll(25); // 975 used in the safe shape
 
         window.BecomeBucket();
 
         Assert.True(window.IsBucket);
         Assert.Equal(5_025, window.Available);
-        Assert.Equal(5_025, TakeAll(window, 25));
+        Assert.Equal(5_025, window.TakeAll(25));
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(100, TakeAll(window, 25)); // 6,000 per minute: 100 a second
+        Assert.Equal(100, window.TakeAll(25)); // 6,000 per minute: 100 a second
     }
 
     [Fact]
@@ -64,7 +53,7 @@ public sealed class ShapeLearningWindowTests
     {
         using var window = Window(6_000);
         window.BecomeBucket();
-        Assert.Equal(6_000, TakeAll(window, 1_000)); // the whole limit at once, as a bucket admits
+        Assert.Equal(6_000, window.TakeAll(1_000)); // the whole limit at once, as a bucket admits
 
         Assert.True(window.ReturnToSafeShape());
 
