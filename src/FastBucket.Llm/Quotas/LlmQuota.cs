@@ -359,7 +359,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             }
         }
 
-        if (plan.RefillsContinuously is { } matches && Windowing.DetectsContinuousBucket && _refill.Observe(matches) is { } continuous)
+        if (plan.Refill is { } refill && Windowing.DetectsContinuousBucket && _refill.Observe(refill) is { } continuous)
         {
             SetLearnedShape(continuous);
         }

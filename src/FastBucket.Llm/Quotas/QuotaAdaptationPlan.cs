@@ -50,17 +50,17 @@ internal sealed class QuotaAdaptationPlan
     internal long? SucceededSentAt { get; set; }
 
     /// <summary>
-    /// Whether the response's resets match a continuously refilled bucket (see
-    /// <see cref="Windows.ContinuousRefillDetector.Matches"/>): <see langword="true"/> or <see langword="false"/>, or
-    /// <see langword="null"/> when it says nothing either way. Each process learns its windows' shape on its own.
+    /// What the response's resets say about a continuously refilled bucket (see
+    /// <see cref="Windows.ContinuousRefillDetector.Matches"/>), or <see langword="null"/> when they say nothing either
+    /// way. Each process learns its windows' shape on its own.
     /// </summary>
-    internal bool? RefillsContinuously { get; set; }
+    internal Windows.RefillEvidence? Refill { get; set; }
 
     /// <summary>
     /// Whether the plan changes what each process keeps for itself: the request pace and the learned window shape (a
     /// store that shares its counts needs neither).
     /// </summary>
-    internal bool MovesLocalState => RateLimitedSentAt is not null || SucceededSentAt is not null || RefillsContinuously is not null;
+    internal bool MovesLocalState => RateLimitedSentAt is not null || SucceededSentAt is not null || Refill is not null;
 
     /// <summary>Whether the plan changes nothing but, at most, what <see cref="MovesLocalState"/> names.</summary>
     internal bool IsEmpty

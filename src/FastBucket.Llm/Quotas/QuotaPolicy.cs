@@ -220,7 +220,7 @@ internal sealed class QuotaPolicy
                 Exhaust(plan, signals);
                 break;
             case RateLimitErrorClass.None when signals.StatusCode is >= 200 and < 300:
-                plan.RefillsContinuously = RefillEvidence(signals, limits);
+                plan.Refill = RefillEvidence(signals, limits);
                 if (discovery?.OnSuccess(plan.Limits ?? current, sentAt) is { } increased)
                 {
                     plan.Limits = increased;
@@ -272,22 +272,23 @@ internal sealed class QuotaPolicy
 
     /// <summary>
     /// Whether a success's resets match a continuously refilled bucket on the per-minute dimensions it reports (see
-    /// <see cref="Windows.ContinuousRefillDetector.Matches"/>): <see langword="false"/> if any contradicts,
-    /// <see langword="true"/> if one matches and none contradicts, else <see langword="null"/>.
+    /// <see cref="Windows.ContinuousRefillDetector.Matches"/>): not if any contradicts, if one matches and none
+    /// contradicts, else <see langword="null"/>; with the reset of the last dimension that spoke (a token dimension
+    /// where one is reported: each request moves it most).
     /// </summary>
-    private static bool? RefillEvidence(in RateLimitSignals signals, QuotaLimits limits)
+    private static Windows.RefillEvidence? RefillEvidence(in RateLimitSignals signals, QuotaLimits limits)
     {
-        bool? verdict = null;
+        Windows.RefillEvidence? evidence = null;
         foreach (var row in QuotaDimensions.RateRows)
         {
-            if (verdict != false && row.Window == TimeSpan.FromMinutes(1) && ReportedOn(signals, row.Dimension) is { } reported
-                && Windows.ContinuousRefillDetector.Matches(reported.Limit ?? row.LimitOf(limits) ?? 0, reported.Remaining, reported.Reset, row.Window.Value) is { } matches)
+            if (evidence is not { Matches: false } && row.Window == TimeSpan.FromMinutes(1) && ReportedOn(signals, row.Dimension) is { Reset: { } reset } reported
+                && Windows.ContinuousRefillDetector.Matches(reported.Limit ?? row.LimitOf(limits) ?? 0, reported.Remaining, reset, row.Window.Value) is { } matches)
             {
-                verdict = matches;
+                evidence = new Windows.RefillEvidence(matches, row.Dimension, reset);
             }
         }
 
-        return verdict;
+        return evidence;
     }
 
     /// <summary>

@@ -7,9 +7,12 @@ namespace FastBucket.Quotas.Windows;
 /// where its enforcement is not documented. A bucket's reset (the time until it is full again) is what was used over
 /// the refill rate, <c>(limit − remaining) × window / limit</c>; a fixed window's reset is the time to its edge and a
 /// sliding log's the time until a charge expires, whatever was used, so they meet the bucket's line only for an
-/// instant, moving the other way. <see cref="RequiredInARow"/> matching responses in a row, spread over at least
-/// <see cref="RequiredSpan"/>, make the quota's windows buckets; as many contradicting ones in a row, or a refused
-/// burst (<see cref="OnBurstRefused"/>), return them to the safe shape for good.
+/// instant, moving the other way. Both report a reset that shrinks one second per second while nothing is charged, so
+/// agreement alone proves little: what tells them apart is the moment the dimension would be full again (now + reset),
+/// which a fixed window's edge (or a log's oldest charge) keeps wherever the charges go, and a bucket's moves with every
+/// charge. <see cref="RequiredInARow"/> matching responses in a row whose full times moved apart by more than twice the
+/// tolerance (<see cref="RequiredMovement"/>) make the quota's windows buckets; as many contradicting ones in a row, or
+/// a refused burst (<see cref="OnBurstRefused"/>), return them to the safe shape for good.
 /// </summary>
 /// <remarks>Called once per response, off the reservation path; a lock keeps the count and the verdict together.</remarks>
 internal sealed class ContinuousRefillDetector
@@ -17,16 +20,16 @@ internal sealed class ContinuousRefillDetector
     /// <summary>How many responses in a row must agree before the verdict changes.</summary>
     public const int RequiredInARow = 3;
 
-    /// <summary>The least time between the first and the last of the matching responses that make the windows buckets.</summary>
-    public static readonly TimeSpan RequiredSpan = TimeSpan.FromSeconds(2);
-
     /// <summary>How far a reset may be from the bucket's: 250 ms (headers round) plus 5% of it.</summary>
     public static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(250);
 
     private readonly object _gate = new();
     private readonly TimeProvider _timeProvider;
     private int _inARow;
-    private long _firstAt;
+    private QuotaDimension _dimension;
+    private double _earliestFull;
+    private double _latestFull;
+    private double _longestReset;
     private bool? _continuous;
 
     /// <summary>Creates a detector that times its evidence with <paramref name="timeProvider"/>.</summary>
@@ -57,16 +60,26 @@ internal sealed class ContinuousRefillDetector
         }
 
         double expected = (limit - left) * window.TotalSeconds / limit;
-        return Math.Abs(reported.TotalSeconds - expected) <= Tolerance.TotalSeconds + 0.05 * expected;
+        return Math.Abs(reported.TotalSeconds - expected) <= Allowed(expected);
     }
 
     /// <summary>
-    /// Counts one response's verdict (see <see cref="Matches"/>): returns the new value of <see cref="Continuous"/> when
+    /// How far apart the full times (now + reset) of the matching responses must be, at the least, before they make the
+    /// windows buckets: twice the tolerance of the longest reset among them, so that a fixed edge read with the
+    /// tolerance's error either side never passes.
+    /// </summary>
+    public static TimeSpan RequiredMovement(TimeSpan longestReset) => TimeSpan.FromSeconds(2 * Allowed(longestReset.TotalSeconds));
+
+    private static double Allowed(double expectedSeconds) => Tolerance.TotalSeconds + (0.05 * expectedSeconds);
+
+    /// <summary>
+    /// Counts one response's evidence (see <see cref="Matches"/>): returns the new value of <see cref="Continuous"/> when
     /// it changed, else <see langword="null"/>.
     /// </summary>
-    public bool? Observe(bool matches)
+    public bool? Observe(RefillEvidence evidence)
     {
-        long now = _timeProvider.GetTimestamp();
+        bool matches = evidence.Matches;
+        double full = (_timeProvider.GetTimestamp() / (double)_timeProvider.TimestampFrequency) + evidence.Reset.TotalSeconds;
         lock (_gate)
         {
             if (_continuous == false)
@@ -82,13 +95,21 @@ internal sealed class ContinuousRefillDetector
                 return null;
             }
 
-            if (_inARow++ == 0)
+            // Full times compare only within one dimension: another's reset is another clock.
+            if (_inARow == 0 || evidence.Dimension != _dimension)
             {
-                _firstAt = now;
+                _inARow = 0;
+                _dimension = evidence.Dimension;
+                _earliestFull = _latestFull = full;
+                _longestReset = 0;
             }
 
-            bool spread = _continuous is not null || _timeProvider.GetElapsedTime(_firstAt, now) >= RequiredSpan;
-            if (_inARow < RequiredInARow || !spread)
+            _inARow++;
+            _earliestFull = Math.Min(_earliestFull, full);
+            _latestFull = Math.Max(_latestFull, full);
+            _longestReset = Math.Max(_longestReset, evidence.Reset.TotalSeconds);
+            bool moved = _continuous is not null || _latestFull - _earliestFull >= RequiredMovement(TimeSpan.FromSeconds(_longestReset)).TotalSeconds;
+            if (_inARow < RequiredInARow || !moved)
             {
                 return null;
             }

@@ -1,5 +1,6 @@
 using FastBucket.Llm.Tests.Providers;
 using FastBucket.Providers;
+using FastBucket.Quotas;
 using FastBucket.Quotas.Windows;
 using Microsoft.Extensions.Time.Testing;
 
@@ -9,6 +10,7 @@ public sealed class ContinuousRefillDetectorTests
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 15, 12, 0, 0, TimeSpan.Zero));
+    private int _moves;
 
     [Theory]
     // OpenAI, captured (provider-vectors.json "openai-captured-ms-resets-usage-based"): 1 of 5,000 requests used, reset 12 ms.
@@ -54,43 +56,84 @@ public sealed class ContinuousRefillDetectorTests
     public void Matches_NoReset_Null() => Assert.Null(ContinuousRefillDetector.Matches(600, 500, null, Minute));
 
     [Fact]
-    public void Observe_ThreeMatchesOverTwoSeconds_Continuous()
+    public void Observe_ThreeMatchesWhoseFullTimeMoves_Continuous()
     {
+        // A bucket: each response's charge pushes the moment it is full again later (2 s, then 3.5 s, then 5 s away).
         var detector = new ContinuousRefillDetector(_time);
-        Assert.Null(detector.Observe(true));
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Null(detector.Observe(true));
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(detector.Observe(true));
+        Assert.Null(detector.Observe(Match(2_000)));
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Null(detector.Observe(Match(3_500)));
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(detector.Observe(Match(5_000)));
         Assert.True(detector.Continuous);
+    }
+
+    [Fact]
+    public void Observe_MatchesAtAFixedEdge_NeverContinuous()
+    {
+        // A fixed window whose edge happens to sit where a bucket would be full: its reset shrinks one second per second,
+        // as a bucket's does while nothing is charged, but the edge never moves, whatever is charged.
+        var detector = new ContinuousRefillDetector(_time);
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Null(detector.Observe(Match(12_000 - (1_000 * i))));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Null(detector.Continuous);
+    }
+
+    [Fact]
+    public void Observe_FullTimesWithinTheTolerance_NotYet()
+    {
+        // Read with the headers' rounding and the response's transit, a fixed edge wanders by up to the tolerance.
+        var detector = new ContinuousRefillDetector(_time);
+        TimeSpan reset = TimeSpan.FromSeconds(10);
+        TimeSpan wander = ContinuousRefillDetector.RequiredMovement(reset) - TimeSpan.FromMilliseconds(1);
+        Assert.Null(detector.Observe(new RefillEvidence(true, QuotaDimension.TokensPerMinute, reset)));
+        Assert.Null(detector.Observe(new RefillEvidence(true, QuotaDimension.TokensPerMinute, reset + wander)));
+        Assert.Null(detector.Observe(new RefillEvidence(true, QuotaDimension.TokensPerMinute, reset)));
+        Assert.Null(detector.Continuous);
     }
 
     [Fact]
     public void Observe_ThreeMatchesInOneInstant_NotYet()
     {
-        // One burst's responses were all admitted together: a fixed window can match a bucket for that instant.
+        // One burst's responses were all admitted together and report one full time: a fixed window can match that.
         var detector = new ContinuousRefillDetector(_time);
         for (int i = 0; i < 10; i++)
         {
-            Assert.Null(detector.Observe(true));
+            Assert.Null(detector.Observe(Match(6_000)));
         }
 
         Assert.Null(detector.Continuous);
-        _time.Advance(ContinuousRefillDetector.RequiredSpan);
-        Assert.True(detector.Observe(true));
+        Assert.True(detector.Observe(Match(9_000)));
+    }
+
+    [Fact]
+    public void Observe_AnotherDimensionsReset_StartsTheCountAgain()
+    {
+        // Requests' and tokens' buckets are full at different times: their resets are not one clock.
+        var detector = new ContinuousRefillDetector(_time);
+        Assert.Null(detector.Observe(new RefillEvidence(true, QuotaDimension.TokensPerMinute, TimeSpan.FromSeconds(2))));
+        Assert.Null(detector.Observe(new RefillEvidence(true, QuotaDimension.TokensPerMinute, TimeSpan.FromSeconds(2))));
+        Assert.Null(detector.Observe(new RefillEvidence(true, QuotaDimension.RequestsPerMinute, TimeSpan.FromSeconds(9))));
+        Assert.Null(detector.Observe(new RefillEvidence(true, QuotaDimension.RequestsPerMinute, TimeSpan.FromSeconds(9))));
+        Assert.Null(detector.Continuous);
+        Assert.True(detector.Observe(new RefillEvidence(true, QuotaDimension.RequestsPerMinute, TimeSpan.FromSeconds(12))));
     }
 
     [Fact]
     public void Observe_AContradictionBetweenMatches_StartsTheCountAgain()
     {
         var detector = new ContinuousRefillDetector(_time);
-        detector.Observe(true);
+        detector.Observe(Moving());
         _time.Advance(TimeSpan.FromSeconds(2));
-        detector.Observe(true);
-        Assert.Null(detector.Observe(false));
+        detector.Observe(Moving());
+        Assert.Null(detector.Observe(Contradiction));
         _time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Null(detector.Observe(true));
-        Assert.Null(detector.Observe(true));
+        Assert.Null(detector.Observe(Moving()));
+        Assert.Null(detector.Observe(Moving()));
         Assert.Null(detector.Continuous);
     }
 
@@ -98,17 +141,17 @@ public sealed class ContinuousRefillDetectorTests
     public void Observe_ThreeContradictionsInARowAfterLearning_SafeShapeForGood()
     {
         var detector = Learned();
-        Assert.Null(detector.Observe(false));
-        Assert.Null(detector.Observe(true)); // one match in between starts the count again
-        Assert.Null(detector.Observe(false));
-        Assert.Null(detector.Observe(false));
-        Assert.False(detector.Observe(false));
+        Assert.Null(detector.Observe(Contradiction));
+        Assert.Null(detector.Observe(Moving())); // one match in between starts the count again
+        Assert.Null(detector.Observe(Contradiction));
+        Assert.Null(detector.Observe(Contradiction));
+        Assert.False(detector.Observe(Contradiction));
         Assert.False(detector.Continuous);
 
         for (int i = 0; i < 10; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(1));
-            Assert.Null(detector.Observe(true));
+            Assert.Null(detector.Observe(Moving()));
         }
 
         Assert.False(detector.Continuous);
@@ -131,7 +174,7 @@ public sealed class ContinuousRefillDetectorTests
         for (int i = 0; i < 10; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(1));
-            Assert.Null(detector.Observe(true));
+            Assert.Null(detector.Observe(Moving()));
         }
 
         Assert.False(detector.Continuous);
@@ -142,11 +185,18 @@ public sealed class ContinuousRefillDetectorTests
         var detector = new ContinuousRefillDetector(_time);
         for (int i = 0; i < ContinuousRefillDetector.RequiredInARow; i++)
         {
-            detector.Observe(true);
+            detector.Observe(Moving());
             _time.Advance(TimeSpan.FromSeconds(1));
         }
 
         Assert.True(detector.Continuous);
         return detector;
     }
+
+    private static RefillEvidence Contradiction => new(false, QuotaDimension.TokensPerMinute, TimeSpan.FromSeconds(30));
+
+    private static RefillEvidence Match(int resetMs) => new(true, QuotaDimension.TokensPerMinute, TimeSpan.FromMilliseconds(resetMs));
+
+    /// <summary>A match whose full time is 3 s later than the last one's: a bucket taking a charge between responses.</summary>
+    private RefillEvidence Moving() => Match(1_000 + (3_000 * _moves++ % 45_000));
 }

@@ -643,10 +643,10 @@ public sealed class ProviderFidelityTests
         var cost = new RequestCost(1, 250, 250);
         Assert.Equal(3, ReserveAll(quota, cost)); // 2,000 per 10 s less the margin's 50
 
-        ObserveTokenResets(quota, elapsed => TimeSpan.FromSeconds(7.5) - elapsed); // a bucket: 1,500 used, 200 back per second
+        ObserveTokenResets(quota, Bucket); // a bucket: each charge puts the moment it is full again later
 
         Assert.True(Assert.IsType<ShapeLearningWindow>(quota.Window(QuotaDimension.TokensPerMinute)).IsBucket);
-        Assert.Equal(21, ReserveAll(quota, cost)); // the 10,500 left of the minute, not another 10 s share
+        Assert.Equal(19, ReserveAll(quota, cost)); // the 9,900 left of the minute (2,100 taken), not another 10 s share
     }
 
     [Fact]
@@ -657,10 +657,10 @@ public sealed class ProviderFidelityTests
         var cost = new RequestCost(1, 250, 250);
         Assert.Equal(3, ReserveAll(quota, cost));
 
-        ObserveTokenResets(quota, elapsed => TimeSpan.FromSeconds(37) - elapsed); // the window's edge, whatever was used
+        ObserveTokenResets(quota, (second, used) => (12_000 - used, TimeSpan.FromSeconds(37 - second))); // the window's edge, whatever was used
 
         Assert.False(Assert.IsType<ShapeLearningWindow>(quota.Window(QuotaDimension.TokensPerMinute)).IsBucket);
-        Assert.Equal(1, ReserveAll(quota, cost)); // the 10 s share's 450 left and 2 s of its refill
+        Assert.Equal(1, ReserveAll(quota, new RequestCost(1, 100, 100))); // the 10 s share's 1,950 less 2,100 taken, plus 2 s of its refill
     }
 
     [Fact]
@@ -669,7 +669,7 @@ public sealed class ProviderFidelityTests
         using var registry = Registry(new QuotaLimits { TokensPerMinute = 12_000 });
         var quota = (LlmQuota)registry.GetOrCreate(new QuotaKey(LlmProvider.Groq, "groq-test-model"));
         ReserveAll(quota, new RequestCost(1, 250, 250));
-        ObserveTokenResets(quota, elapsed => TimeSpan.FromSeconds(7.5) - elapsed);
+        ObserveTokenResets(quota, Bucket);
         var window = Assert.IsType<ShapeLearningWindow>(quota.Window(QuotaDimension.TokensPerMinute));
         Assert.True(window.IsBucket);
 
@@ -684,21 +684,39 @@ public sealed class ProviderFidelityTests
         Assert.Equal(TimeSpan.FromSeconds(5), window.SafeShape.Log.Shape.BurstPeriod);
     }
 
-    /// <summary>Three successes a second apart whose token reset is <paramref name="reset"/> of the time since the first, with 1,500 of 12,000 used less the refill.</summary>
-    private void ObserveTokenResets(LlmQuota quota, Func<TimeSpan, TimeSpan> reset)
+    /// <summary>
+    /// Three successes a second apart, with a 300-token request reserved before the second and the third: the provider
+    /// reports what was used (the opening 1,500 and those) as <paramref name="report"/> makes of it at each second.
+    /// </summary>
+    private void ObserveTokenResets(LlmQuota quota, Func<int, long, (long Remaining, TimeSpan Reset)> report)
     {
+        long used = 1_500;
         for (int second = 0; second < 3; second++)
         {
-            var elapsed = TimeSpan.FromSeconds(second);
+            if (second > 0)
+            {
+                Assert.True(quota.TryReserve(new RequestCost(1, 150, 150), out var reservation, out _));
+                reservation.Complete(new TokenUsage(150, 150));
+                used += 300;
+            }
+
+            var (remaining, reset) = report(second, used);
             quota.Observe(new RateLimitSignals
             {
                 Provider = LlmProvider.Groq, StatusCode = 200, RequestsWindow = RateLimitWindow.Day,
-                Tokens = new RateLimitDimension(12_000, 10_500 + (200 * second), reset(elapsed)),
+                Tokens = new RateLimitDimension(12_000, remaining, reset),
             });
             if (second < 2)
             {
                 _time.Advance(TimeSpan.FromSeconds(1));
             }
         }
+    }
+
+    /// <summary>A continuously refilled bucket of 12,000 per minute: 200 back per second, full again when what is left of the use has refilled.</summary>
+    private static (long Remaining, TimeSpan Reset) Bucket(int second, long used)
+    {
+        long left = Math.Max(0, used - (200 * second));
+        return (12_000 - left, TimeSpan.FromSeconds(left / 200.0));
     }
 }
