@@ -56,6 +56,7 @@ internal static class FidelityCell
         RateLimitDimension? binding = null;
         double shortest = 0;
         double share = 0;
+        double bestShare = 1;
         foreach (RateLimitDimension dimension in Enum.GetValues<RateLimitDimension>())
         {
             if (profile.Limits[dimension] is not long limit)
@@ -76,6 +77,10 @@ internal static class FidelityCell
                 binding = dimension;
                 shortest = needed;
                 share = dimensionShare;
+
+                // What the shortest run itself reaches: below 1 where the workload ends inside a window or log period
+                // (the enforcement admits the whole period once it has begun, and nothing was left to send in it).
+                bestShare = Math.Min(1, consumed / EnforcementCapacity.Allowed(limit, window, accounting[dimension], needed + 1e-6, offset));
             }
         }
 
@@ -88,6 +93,6 @@ internal static class FidelityCell
             notes += $"; simulator's 429s: {refusedBy}";
         }
 
-        return new FidelityResult(profile, contender.Name, notes, client, timedOut, statistics.Requests, statistics.RateLimited, statistics.Admitted, binding, share, shortest, statistics.CacheReadTokens);
+        return new FidelityResult(profile, contender.Name, notes, client, timedOut, statistics.Requests, statistics.RateLimited, statistics.Admitted, binding, share, bestShare, shortest, statistics.CacheReadTokens);
     }
 }

@@ -15,6 +15,7 @@ internal sealed record FidelityResult(
     long Admitted,
     RateLimitDimension? Binding,
     double BindingShare,
+    double BestShare,
     double ShortestWallSeconds,
     long CacheReadTokens)
 {
