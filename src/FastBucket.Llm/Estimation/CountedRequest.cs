@@ -8,4 +8,7 @@ internal readonly record struct CountedRequest(long TextTokens, long FixedTokens
 {
     /// <summary>The prefix up to the last <c>cache_control</c> breakpoint, included in the counts above; <see langword="null"/> when none.</summary>
     public CacheablePrefix? Prefix { get; init; }
+
+    /// <summary>Characters of the text counted (UTF-8 bytes of JSON values): what OpenAI's rate limiter counts a prompt by; 0 where not read.</summary>
+    public long TextCharacters { get; init; }
 }

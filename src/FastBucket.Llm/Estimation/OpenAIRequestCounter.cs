@@ -49,6 +49,7 @@ internal sealed class OpenAIRequestCounter
     private readonly FunctionFraming _framing;
     private long _text;
     private long _fixed;
+    private long _characters;
 
     private readonly string? _model;
 
@@ -85,7 +86,7 @@ internal sealed class OpenAIRequestCounter
         else if (JsonShape.Get(root, "prompt") is { ValueKind: not JsonValueKind.Undefined } prompt)
         {
             walker.CountEmbeddingInput(prompt);
-            walker._text += counter.CountValue(JsonShape.Get(root, "suffix"));
+            walker._text += walker.CountValue(JsonShape.Get(root, "suffix"));
             long n = OutputReservation.TryReadWholeNumber(root, "n", out long choices) ? choices : 1;
             long bestOf = OutputReservation.TryReadWholeNumber(root, "best_of", out long best) ? best : 1;
             long perChoice = OutputReservation.Read(root, defaultOutputTokens, null, "max_tokens");
@@ -96,7 +97,27 @@ internal sealed class OpenAIRequestCounter
             return null;
         }
 
-        return new CountedRequest(walker._text, walker._fixed, output);
+        return new CountedRequest(walker._text, walker._fixed, output) { TextCharacters = walker._characters };
+    }
+
+    /// <summary>Tokens of a JSON value (see <see cref="TokenCounter.CountValue"/>), its UTF-8 length counted as characters.</summary>
+    private int CountValue(JsonElement value)
+    {
+        if (value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
+        {
+            // The raw UTF-8 length: a string's characters where they are ASCII, more where they are not (never fewer),
+            // and its two quotes, as the request itself carries them.
+            _characters += System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value).Length;
+        }
+
+        return _counter.CountValue(value);
+    }
+
+    /// <summary>Tokens of <paramref name="text"/>, its length counted as characters.</summary>
+    private int CountText(string text)
+    {
+        _characters += text.Length;
+        return _counter.Count(text);
     }
 
     /// <summary>
@@ -145,7 +166,7 @@ internal sealed class OpenAIRequestCounter
                         CountContent(field.Value);
                         break;
                     case "name":
-                        _text += _counter.CountValue(field.Value);
+                        _text += CountValue(field.Value);
                         _fixed += TokensPerName;
                         break;
                     case "tool_calls":
@@ -162,7 +183,7 @@ internal sealed class OpenAIRequestCounter
                         // The cookbook counts every string field (role, tool_call_id, ...); other values carry no prompt text.
                         if (field.Value.ValueKind == JsonValueKind.String)
                         {
-                            _text += _counter.CountValue(field.Value);
+                            _text += CountValue(field.Value);
                         }
 
                         break;
@@ -175,7 +196,7 @@ internal sealed class OpenAIRequestCounter
 
         // A structured-output schema is shown to the model; counted as its raw JSON.
         JsonElement format = JsonShape.Get(root, "response_format");
-        _text += _counter.CountValue(JsonShape.Get(format, "json_schema"));
+        _text += CountValue(JsonShape.Get(format, "json_schema"));
     }
 
     private void CountResponses(JsonElement root, JsonElement input)
@@ -203,7 +224,7 @@ internal sealed class OpenAIRequestCounter
         JsonElement format = JsonShape.Get(JsonShape.Get(root, "text"), "format");
         if (JsonShape.StringEquals(format, "type", "json_schema"))
         {
-            _text += _counter.CountValue(JsonShape.Get(format, "schema"));
+            _text += CountValue(JsonShape.Get(format, "schema"));
         }
     }
 
@@ -211,7 +232,7 @@ internal sealed class OpenAIRequestCounter
     {
         // Framed like a chat message whose role ("user", "developer") is one token.
         _fixed += TokensPerMessage + 1;
-        _text += _counter.CountValue(text);
+        _text += CountValue(text);
     }
 
     private void CountResponsesItem(JsonElement item)
@@ -232,7 +253,7 @@ internal sealed class OpenAIRequestCounter
         if (role.ValueKind == JsonValueKind.String || type == "message")
         {
             _fixed += TokensPerMessage;
-            _text += _counter.CountValue(role);
+            _text += CountValue(role);
             CountContent(JsonShape.Get(item, "content"));
             return;
         }
@@ -241,11 +262,11 @@ internal sealed class OpenAIRequestCounter
         {
             case "function_call":
                 _fixed += TokensPerToolCall;
-                _text += _counter.CountValue(JsonShape.Get(item, "name")) + _counter.CountValue(JsonShape.Get(item, "arguments"));
+                _text += CountValue(JsonShape.Get(item, "name")) + CountValue(JsonShape.Get(item, "arguments"));
                 break;
             case "custom_tool_call":
                 _fixed += TokensPerToolCall;
-                _text += _counter.CountValue(JsonShape.Get(item, "name")) + _counter.CountValue(JsonShape.Get(item, "input"));
+                _text += CountValue(JsonShape.Get(item, "name")) + CountValue(JsonShape.Get(item, "input"));
                 break;
             case "function_call_output":
             case "custom_tool_call_output":
@@ -255,7 +276,7 @@ internal sealed class OpenAIRequestCounter
             case "reasoning":
                 foreach (JsonElement summary in JsonShape.Items(JsonShape.Get(item, "summary")))
                 {
-                    _text += _counter.CountValue(JsonShape.Get(summary, "text"));
+                    _text += CountValue(JsonShape.Get(summary, "text"));
                 }
 
                 break;
@@ -263,7 +284,7 @@ internal sealed class OpenAIRequestCounter
                 break;
             default:
                 // Built-in tool items (web search, file search, computer use ...): their JSON is the best guess.
-                _text += _counter.CountValue(item);
+                _text += CountValue(item);
                 break;
         }
     }
@@ -273,7 +294,7 @@ internal sealed class OpenAIRequestCounter
         switch (content.ValueKind)
         {
             case JsonValueKind.String:
-                _text += _counter.CountValue(content);
+                _text += CountValue(content);
                 break;
             case JsonValueKind.Array:
                 foreach (JsonElement part in content.EnumerateArray())
@@ -292,7 +313,7 @@ internal sealed class OpenAIRequestCounter
     {
         if (part.ValueKind == JsonValueKind.String)
         {
-            _text += _counter.CountValue(part);
+            _text += CountValue(part);
             return;
         }
 
@@ -306,10 +327,10 @@ internal sealed class OpenAIRequestCounter
             case "text":
             case "input_text":
             case "output_text":
-                _text += _counter.CountValue(JsonShape.Get(part, "text"));
+                _text += CountValue(JsonShape.Get(part, "text"));
                 break;
             case "refusal":
-                _text += _counter.CountValue(JsonShape.Get(part, "refusal"));
+                _text += CountValue(JsonShape.Get(part, "refusal"));
                 break;
             case "image_url":
             case "input_image":
@@ -330,7 +351,7 @@ internal sealed class OpenAIRequestCounter
             default:
                 // Audio and parts not known here: a fixed estimate, plus any text they carry.
                 _fixed += OtherPartTokens;
-                _text += _counter.CountValue(JsonShape.Get(part, "text"));
+                _text += CountValue(JsonShape.Get(part, "text"));
                 break;
         }
     }
@@ -355,9 +376,9 @@ internal sealed class OpenAIRequestCounter
             function = call;
         }
 
-        _text += _counter.CountValue(JsonShape.Get(function, "name"))
-            + _counter.CountValue(JsonShape.Get(function, "arguments"))
-            + _counter.CountValue(JsonShape.Get(function, "input"));
+        _text += CountValue(JsonShape.Get(function, "name"))
+            + CountValue(JsonShape.Get(function, "arguments"))
+            + CountValue(JsonShape.Get(function, "input"));
     }
 
     private void CountFunctionTools(JsonElement tools, JsonElement legacyFunctions)
@@ -381,7 +402,7 @@ internal sealed class OpenAIRequestCounter
             else
             {
                 // Built-in and custom tools: formatting unpublished; their JSON is the best guess.
-                _text += _counter.CountValue(tool);
+                _text += CountValue(tool);
             }
         }
 
@@ -402,7 +423,7 @@ internal sealed class OpenAIRequestCounter
         _fixed += _framing.FunctionStart;
         string name = JsonShape.GetString(function, "name") ?? string.Empty;
         string description = WithoutFinalPeriod(JsonShape.GetString(function, "description"));
-        _text += _counter.Count(string.Concat(name, ":", description));
+        _text += CountText(string.Concat(name, ":", description));
 
         JsonElement properties = JsonShape.Get(JsonShape.Get(function, "parameters"), "properties");
         if (properties.ValueKind != JsonValueKind.Object)
@@ -428,7 +449,7 @@ internal sealed class OpenAIRequestCounter
                 foreach (JsonElement value in values.EnumerateArray())
                 {
                     _fixed += _framing.EnumItem;
-                    _text += _counter.CountValue(value);
+                    _text += CountValue(value);
                 }
             }
 
@@ -440,13 +461,13 @@ internal sealed class OpenAIRequestCounter
                 _ => type.GetRawText(),
             };
             string propertyDescription = WithoutFinalPeriod(JsonShape.GetString(schema, "description"));
-            _text += _counter.Count(string.Concat(property.Name, ":", typeText, ":", propertyDescription));
+            _text += CountText(string.Concat(property.Name, ":", typeText, ":", propertyDescription));
 
             // The cookbook's formula stops at flat properties; nested schemas are counted as their JSON.
-            _text += _counter.CountValue(JsonShape.Get(schema, "properties"))
-                + _counter.CountValue(JsonShape.Get(schema, "items"))
-                + _counter.CountValue(JsonShape.Get(schema, "anyOf"))
-                + _counter.CountValue(JsonShape.Get(schema, "oneOf"));
+            _text += CountValue(JsonShape.Get(schema, "properties"))
+                + CountValue(JsonShape.Get(schema, "items"))
+                + CountValue(JsonShape.Get(schema, "anyOf"))
+                + CountValue(JsonShape.Get(schema, "oneOf"));
         }
     }
 
@@ -458,7 +479,7 @@ internal sealed class OpenAIRequestCounter
         switch (input.ValueKind)
         {
             case JsonValueKind.String:
-                _text += _counter.CountValue(input);
+                _text += CountValue(input);
                 break;
             case JsonValueKind.Number:
                 // One token id.
@@ -480,7 +501,7 @@ internal sealed class OpenAIRequestCounter
 
                 break;
             case JsonValueKind.Object:
-                _text += _counter.CountValue(input);
+                _text += CountValue(input);
                 break;
         }
     }

@@ -52,6 +52,9 @@ public sealed class TokenEstimator : ITokenEstimator
     /// <summary>Body bytes per input token in a fallback estimate.</summary>
     public const int FallbackBytesPerToken = 3;
 
+    /// <summary>Characters per token where a provider counts a prompt by its characters (OpenAI's rate limiter).</summary>
+    internal const int CharactersPerToken = 4;
+
     // Request bodies nest a handful of levels (tool schemas a few more); deeper input is refused as malformed.
     private const int MaxDepth = 64;
 
@@ -142,7 +145,12 @@ public sealed class TokenEstimator : ITokenEstimator
                 input = TokenMath.CeilingScale(input, 1 + _coldStartInputMargin);
             }
 
-            return new TokenEstimate(provider, model, new RequestCost(1, input, request.OutputTokens) { TokensPerMinute = _tokensPerMinuteCharge ?? TokensPerMinuteChargeOf(provider) }, uncalibrated, method)
+            var cost = new RequestCost(1, input, request.OutputTokens)
+            {
+                TokensPerMinute = _tokensPerMinuteCharge ?? TokensPerMinuteChargeOf(provider),
+                CharacterCountTokens = request.TextCharacters == 0 ? 0 : ((request.TextCharacters + CharactersPerToken - 1) / CharactersPerToken) + request.FixedTokens,
+            };
+            return new TokenEstimate(provider, model, cost, uncalibrated, method)
             {
                 CachedInputTokens = cached,
                 Prefix = request.Prefix,

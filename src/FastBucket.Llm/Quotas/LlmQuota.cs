@@ -60,6 +60,9 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     // When the first answer arrived (a timestamp); long.MaxValue before.
     private long _firstAnswerAt = long.MaxValue;
 
+    // Until the first answer, and at most until this timestamp, the windows' refilling bursts earn nothing.
+    private long _coldUntil;
+
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
     /// <param name="key">Whose limits these are.</param>
     /// <param name="limits">The limits; a <see langword="null"/> dimension is not limited. Each limit must be at least 1.</param>
@@ -93,6 +96,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         _maxConcurrency = int.MaxValue;
         _waiters = new WaiterQueue<PendingReservation>(this, TimeProvider, static p => p.Cost.Requests, maxQueuedRequests, long.MaxValue);
         _refill = new ContinuousRefillDetector(TimeProvider);
+        _coldUntil = TimeProvider.GetTimestamp() + (long)(ColdRefillHold.TotalSeconds * TimeProvider.TimestampFrequency);
         SetLimits(limits);
     }
 
@@ -128,6 +132,14 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// provider's per-minute limit, so it never refuses, and small enough for the windows' arithmetic.
     /// </summary>
     internal const long TrackingLimit = 1_000_000_000;
+
+    /// <summary>
+    /// The longest a new quota's refilling bursts wait for its first answer before they refill: what we take before it
+    /// may reach the provider at once (the first sends wait for connections and JIT, then go together), while the
+    /// provider's quantum refills only from then; long enough for a handshake and a first call, short next to a
+    /// non-streamed answer that comes only when the whole reply is written.
+    /// </summary>
+    internal static readonly TimeSpan ColdRefillHold = TimeSpan.FromSeconds(2);
 
     /// <summary>The clock.</summary>
     public TimeProvider TimeProvider { get; }
@@ -242,6 +254,11 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
                 else if (window is null)
                 {
                     var created = Windowing.CreateWindow(dimension, limit.Value, TimeProvider, _policy.BurstHeadroom);
+                    if (Volatile.Read(ref _firstAnswerAt) == long.MaxValue)
+                    {
+                        created.HoldRefillUntil(_coldUntil);
+                    }
+
                     if (created is ShapeLearningWindow learning && _refill.Continuous == true)
                     {
                         learning.BecomeBucket();
@@ -287,9 +304,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             inFlight[d] = Volatile.Read(ref _inFlightTokens[d]);
         }
 
-        if (reservation is { Owner: ReservationCharges charges, Mark: { } mark } && ReferenceEquals(charges.Quota, this))
+        long firstAnswerAt = FirstAnswer();
+        if (reservation is { Owner: ReservationCharges charges, Mark: { } mark } && ReferenceEquals(charges.Quota, this) && mark.GrantTimestamp <= firstAnswerAt)
         {
-            RestampIfCold(charges, mark.GrantTimestamp);
+            RestampCold(charges);
         }
 
         var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery);
@@ -300,26 +318,37 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     }
 
     /// <summary>
+    /// When the quota's first answer came (a timestamp), noting it now if this is the first: from then, sends reach the
+    /// provider about when we take them, so the windows' refilling bursts refill (see <see cref="ColdRefillHold"/>).
+    /// </summary>
+    private long FirstAnswer()
+    {
+        // Every answer asks; only the first writes: a read, not an interlocked operation, on each response after it.
+        long firstAnswerAt = Volatile.Read(ref _firstAnswerAt);
+        if (firstAnswerAt != long.MaxValue)
+        {
+            return firstAnswerAt;
+        }
+
+        if (Interlocked.CompareExchange(ref _firstAnswerAt, TimeProvider.GetTimestamp(), long.MaxValue) == long.MaxValue)
+        {
+            for (int d = 0; d < DimensionCount; d++)
+            {
+                Volatile.Read(ref _windows[d])?.ResumeRefill();
+            }
+        }
+
+        return Volatile.Read(ref _firstAnswerAt);
+    }
+
+    /// <summary>
     /// Requests granted before the quota's first answer went out cold: a new connection's handshake (TLS, HTTP/2), a
     /// first call's JIT and a cold provider front end can put hundreds of milliseconds between our grant and the
     /// provider's count, more than the windows' expiry margin. Their charges count in the windows from their answer,
     /// which the provider's count cannot follow; after that, connections are warm and the margin covers the jitter.
     /// </summary>
-    private void RestampIfCold(ReservationCharges charges, long grantedAt)
+    private void RestampCold(ReservationCharges charges)
     {
-        // Every answer asks; only the first writes: a read, not an interlocked operation, on each response after it.
-        long firstAnswerAt = Volatile.Read(ref _firstAnswerAt);
-        if (firstAnswerAt == long.MaxValue)
-        {
-            Interlocked.CompareExchange(ref _firstAnswerAt, TimeProvider.GetTimestamp(), long.MaxValue);
-            firstAnswerAt = Volatile.Read(ref _firstAnswerAt);
-        }
-
-        if (grantedAt > firstAnswerAt)
-        {
-            return;
-        }
-
         for (int d = 0; d < DimensionCount; d++)
         {
             if (charges.Tickets[d] >= 0 && Volatile.Read(ref _windows[d]) is { } window)

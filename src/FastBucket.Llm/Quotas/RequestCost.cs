@@ -16,11 +16,20 @@ public readonly record struct RequestCost(long Requests, long InputTokens, long 
     /// </summary>
     public TokensPerMinuteCharge TokensPerMinute { get; init; }
 
+    /// <summary>
+    /// The input as a count of characters makes it: the prompt's characters over 4 (OpenAI: "one token generally
+    /// corresponds to ~4 characters of text for common English text") plus its fixed framing; 0 where not counted.
+    /// <see cref="Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept"/> charges the input at no less, since OpenAI's
+    /// rate limiter counts "the estimated number of tokens based on the character count of your request", not the
+    /// tokenizer's count that its usage reports (for English, about a fifth fewer).
+    /// </summary>
+    internal long CharacterCountTokens { get; init; }
+
     /// <summary>What <see cref="QuotaDimension.TokensPerMinute"/> is charged at admission.</summary>
     internal long TokensPerMinuteCharge => TokensPerMinute switch
     {
         Quotas.TokensPerMinuteCharge.InputOnly => InputTokens,
-        Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept => Math.Max(InputTokens, OutputTokens),
+        Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept => Math.Max(Math.Max(InputTokens, CharacterCountTokens), OutputTokens),
         _ => TotalTokens,
     };
 
@@ -28,8 +37,9 @@ public readonly record struct RequestCost(long Requests, long InputTokens, long 
     internal long TokensPerMinuteSettled(TokenUsage actual) => TokensPerMinute switch
     {
         Quotas.TokensPerMinuteCharge.InputOnly => actual.InputTokens,
-        // Kept: the output reserved is not given back, but the input is the provider's own count of it.
-        Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept => Math.Max(actual.InputTokens, OutputTokens),
+        // Kept: the output reserved is not given back, but the input is the provider's own count of it, and never below
+        // its character count, which is what the rate limiter charged.
+        Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept => Math.Max(Math.Max(actual.InputTokens, CharacterCountTokens), OutputTokens),
         Quotas.TokensPerMinuteCharge.InputAndOutputKept => actual.InputTokens + OutputTokens,
         _ => actual.TotalTokens,
     };

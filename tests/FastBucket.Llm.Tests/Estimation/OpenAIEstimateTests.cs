@@ -202,4 +202,43 @@ public sealed class OpenAIEstimateTests
         Assert.Equal(129, estimate.Cost.InputTokens);
         Assert.Equal("gpt-4", estimate.Model);
     }
+
+    [Fact]
+    public void Estimate_OpenAIEnglishPrompt_ChargesTheMinutesTokensByCharactersOverFour()
+    {
+        // OpenAI's rate limiter counts "the estimated number of tokens based on the character count of your request";
+        // o200k counts English prose at about 5 characters a token, so the tokenizer alone charges a fifth too little.
+        string prompt = string.Concat(Enumerable.Repeat("The committee reviewed the quarterly figures and approved the revised budget. ", 40));
+        byte[] body = System.Text.Encoding.UTF8.GetBytes($$"""{"model":"gpt-4o","max_tokens":50,"messages":[{"role":"user","content":"{{prompt}}"}]}""");
+
+        TokenEstimate estimate = _estimator.Estimate(LlmProvider.OpenAI, null, body);
+
+        long characterCount = (prompt.Length + 2 + "\"user\"".Length + 3) / 4; // the content and the role, quotes included
+        Assert.True(estimate.Cost.InputTokens < characterCount, $"o200k counts {estimate.Cost.InputTokens}, characters / 4 make {characterCount}");
+        Assert.True(estimate.Cost.TokensPerMinuteCharge >= characterCount);
+        Assert.True(estimate.Cost.TokensPerMinuteCharge <= characterCount + 6 + 1, "the framing (3 per message, 3 to prime the reply) and rounding only");
+    }
+
+    [Fact]
+    public void Settle_OpenAIUsageBelowTheCharacterCount_KeepsTheCharacterCount()
+    {
+        // Usage reports the tokenizer's count; the rate limiter charged the characters' count, and keeps it.
+        string prompt = string.Concat(Enumerable.Repeat("Plain English text for the limiter to count. ", 50));
+        byte[] body = System.Text.Encoding.UTF8.GetBytes($$"""{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":"{{prompt}}"}]}""");
+        TokenEstimate estimate = _estimator.Estimate(LlmProvider.OpenAI, null, body);
+        long admitted = estimate.Cost.TokensPerMinuteCharge;
+
+        Assert.Equal(admitted, estimate.Cost.TokensPerMinuteSettled(new FastBucket.Quotas.TokenUsage(estimate.Cost.InputTokens, 5)));
+        Assert.Equal(admitted + 100, estimate.Cost.TokensPerMinuteSettled(new FastBucket.Quotas.TokenUsage(admitted + 100, 5)));
+    }
+
+    [Fact]
+    public void Estimate_AnthropicPrompt_CountsNoCharacters()
+    {
+        // Only OpenAI documents a count by characters; elsewhere the charge is the tokens as estimated.
+        string prompt = string.Concat(Enumerable.Repeat("Plain English text. ", 50));
+        TokenEstimate estimate = _estimator.Estimate(LlmProvider.Anthropic, "claude-sonnet-4-5", System.Text.Encoding.UTF8.GetBytes($$"""{"max_tokens":10,"messages":[{"role":"user","content":"{{prompt}}"}]}"""));
+        Assert.Equal(0, estimate.Cost.CharacterCountTokens);
+        Assert.Equal(estimate.Cost.TotalTokens, estimate.Cost.TokensPerMinuteCharge);
+    }
 }

@@ -30,6 +30,10 @@ internal sealed class LogWindow(long limit, WindowShape shape, TimeProvider time
 
     public override void Restamp(long ticket) => Log.Restamp(ticket);
 
+    public override void HoldRefillUntil(long timestamp) => Log.HoldRefillUntil(timestamp);
+
+    public override void ResumeRefill() => Log.ResumeRefill();
+
     public override bool ShrinkBurst()
     {
         var before = Log.Shape;

@@ -114,6 +114,10 @@ internal sealed class PacedWindow(QuotaWindow inner, TimeProvider timeProvider) 
 
     public override void Restamp(long ticket) => Inner.Restamp(ticket);
 
+    public override void HoldRefillUntil(long timestamp) => Inner.HoldRefillUntil(timestamp);
+
+    public override void ResumeRefill() => Inner.ResumeRefill();
+
     public override bool ShrinkBurst() => Inner.ShrinkBurst();
 
     public override void Exhaust() => Inner.Exhaust();

@@ -59,6 +59,19 @@ internal abstract class QuotaWindow : IDisposable
     {
     }
 
+    /// <summary>
+    /// Earns no burst refill until <paramref name="timestamp"/> or <see cref="ResumeRefill"/>, where the window has a
+    /// refilling burst: the quota has no answer yet, so its sends may reach the provider together. Others ignore it.
+    /// </summary>
+    public virtual void HoldRefillUntil(long timestamp)
+    {
+    }
+
+    /// <summary>Ends a <see cref="HoldRefillUntil"/> now.</summary>
+    public virtual void ResumeRefill()
+    {
+    }
+
     /// <summary>Shrinks the burst without lowering the throughput, where the window has a burst rule; false otherwise.</summary>
     public virtual bool ShrinkBurst() => false;
 

@@ -134,6 +134,10 @@ internal sealed class ShapeLearningWindow : QuotaWindow
 
     public override void Restamp(long ticket) => Current.Restamp(ticket);
 
+    public override void HoldRefillUntil(long timestamp) => _log.HoldRefillUntil(timestamp);
+
+    public override void ResumeRefill() => _log.ResumeRefill();
+
     public override void Dispose()
     {
         _log.Dispose();

@@ -60,6 +60,9 @@ internal sealed class SlidingWindowLog
     private long _burstScale;
     private long _burstStamp;
 
+    // The refilling burst earns nothing before this timestamp (see HoldRefillUntil).
+    private long _refillFrom = long.MinValue;
+
     /// <summary>Creates a log admitting at most <paramref name="limit"/> per window of <paramref name="shape"/>.</summary>
     public SlidingWindowLog(long limit, WindowShape shape, TimeProvider? timeProvider = null)
     {
@@ -290,6 +293,32 @@ internal sealed class SlidingWindowLog
     }
 
     /// <summary>
+    /// The refilling burst earns no refill until <paramref name="timestamp"/> (or <see cref="ResumeRefill"/>): charges
+    /// taken before a quota's first answer may reach the provider together however far apart we took them (a new
+    /// connection's handshake, a first call's JIT), so the refill between them is not theirs to use.
+    /// </summary>
+    public void HoldRefillUntil(long timestamp)
+    {
+        long now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            Expire(now);
+            _refillFrom = timestamp;
+        }
+    }
+
+    /// <summary>Ends a <see cref="HoldRefillUntil"/> now, if it has not ended.</summary>
+    public void ResumeRefill()
+    {
+        long now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            Expire(now);
+            _refillFrom = Math.Min(_refillFrom, now);
+        }
+    }
+
+    /// <summary>
     /// How long until <paramref name="amount"/> could be taken, given no other demand: zero if now;
     /// <see cref="Timeout.InfiniteTimeSpan"/> if it exceeds the limit.
     /// </summary>
@@ -384,7 +413,7 @@ internal sealed class SlidingWindowLog
     private long BurstRefilledAt(long now, long amount)
     {
         Int128 need = Int128.Min((Int128)amount * _burstScale, _burstCapacity) - _burstLevel;
-        return need <= 0 ? long.MinValue : now + (long)((need + _limit - 1) / _limit);
+        return need <= 0 ? long.MinValue : Math.Max(now, _refillFrom) + (long)((need + _limit - 1) / _limit);
     }
 
     private void Reshape(WindowShape shape)
@@ -528,7 +557,12 @@ internal sealed class SlidingWindowLog
     {
         if (now > _burstStamp)
         {
-            _burstLevel = Int128.Min(_burstCapacity, _burstLevel + ((Int128)(now - _burstStamp) * _limit));
+            long from = Math.Max(_burstStamp, _refillFrom);
+            if (now > from)
+            {
+                _burstLevel = Int128.Min(_burstCapacity, _burstLevel + ((Int128)(now - from) * _limit));
+            }
+
             _burstStamp = now;
         }
 

@@ -281,6 +281,33 @@ public sealed class SlidingWindowLogTests
     }
 
     [Fact]
+    public void HoldRefillUntil_RefillingBurst_EarnsNothingUntilThenAndWaitsAccordingly()
+    {
+        var log = new SlidingWindowLog(60_000, WindowShape.Minute(TimeSpan.FromSeconds(1)) with { BurstRefills = true }, _time);
+        log.HoldRefillUntil(_time.GetTimestamp() + (2 * _time.TimestampFrequency));
+        Assert.True(log.TryTake(750, out _));
+        Assert.Equal(TimeSpan.FromMilliseconds(2_010), log.TimeUntil(10)); // the hold, then 10 tokens at 1,000 a second
+
+        _time.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(0, log.Available); // taken together with what came before, whatever the time between
+        _time.Advance(TimeSpan.FromSeconds(0.6));
+        Assert.Equal(100, log.Available); // refilling from the end of the hold
+    }
+
+    [Fact]
+    public void ResumeRefill_DuringAHold_RefillsFromNowNotFromTheTake()
+    {
+        var log = new SlidingWindowLog(60_000, WindowShape.Minute(TimeSpan.FromSeconds(1)) with { BurstRefills = true }, _time);
+        log.HoldRefillUntil(_time.GetTimestamp() + (2 * _time.TimestampFrequency));
+        Assert.True(log.TryTake(750, out _));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        log.ResumeRefill();
+        Assert.Equal(0, log.Available);
+        _time.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.Equal(200, log.Available);
+    }
+
+    [Fact]
     public void Adjust_RefillingBurst_RefundRefillsAndOverrunIsDebt()
     {
         var log = new SlidingWindowLog(6_000, WindowShape.PerMinute with { BurstRefills = true }, _time);
