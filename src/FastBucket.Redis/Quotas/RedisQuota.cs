@@ -25,6 +25,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
 
     private readonly RedisQuotaScriptClient _client;
     private readonly QuotaPolicy _policy;
+    private readonly TimeZoneInfo? _dayTimeZone;
     private readonly RedisQuotaOptions _options;
     private readonly TimeProvider _time;
     private readonly QuotaDiscovery? _discovery;
@@ -57,7 +58,9 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         _options = (options ?? new RedisQuotaOptions()).Clone();
         _options.Validate();
         _time = _options.TimeProvider ?? TimeProvider.System;
-        _policy = new QuotaPolicy(key, burstHeadroom, _time);
+        // Per-day limits count the provider's calendar days where it documents them (Gemini: Pacific; OpenRouter: UTC).
+        _dayTimeZone = FastBucket.Quotas.Windows.QuotaWindowing.For(key.Provider).DayTimeZone;
+        _policy = new QuotaPolicy(key, burstHeadroom, _time, _dayTimeZone);
         _policy.ValidateLimits(limits);
         Key = key;
         _discovery = discovery;
@@ -307,7 +310,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         return _reserver.AttemptAsync(cost, synchronous);
     }
 
-    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time);
+    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, _dayTimeZone);
 
     private TimeSpan EstimateWait(in RequestCost cost)
     {

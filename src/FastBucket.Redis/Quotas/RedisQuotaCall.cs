@@ -12,18 +12,33 @@ internal sealed record RedisQuotaCall
 {
     /// <summary>The argument names, in ARGV order; written into the script.</summary>
     internal static readonly string[] Names =
-        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code"];
+        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays"];
 
     /// <summary>A call of <paramref name="operation"/> with what every call carries: the clock, the headroom, this process's limits, the lease duration.</summary>
-    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time) => new()
+    /// <param name="operation">The operation.</param>
+    /// <param name="configured">This process's limits.</param>
+    /// <param name="burstHeadroom">The burst headroom.</param>
+    /// <param name="options">The quota's options (the clock seam, the lease duration).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="dayTimeZone">The zone whose midnights start the per-day limits' days; <see langword="null"/> for rolling days.</param>
+    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, TimeZoneInfo? dayTimeZone)
     {
-        Operation = operation,
-        ClientNowMicroseconds = options.UseClientClock ? (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10 : null,
-        BurstHeadroom = burstHeadroom,
-        Limits = [.. QuotaDimensions.RateRows.Select(r => r.LimitOf(configured) ?? 0)],
-        MaxConcurrency = configured.MaxConcurrency ?? 0,
-        LeaseDuration = options.ConcurrencyLeaseDuration,
-    };
+        DateTimeOffset now = time.GetUtcNow();
+        var day = dayTimeZone is null ? (FastBucket.Quotas.Windows.CalendarDay?)null : FastBucket.Quotas.Windows.CalendarDay.Containing(now, dayTimeZone);
+        return new()
+        {
+            Operation = operation,
+            ClientNowMicroseconds = options.UseClientClock ? Microseconds(now) : null,
+            BurstHeadroom = burstHeadroom,
+            Limits = [.. QuotaDimensions.RateRows.Select(r => r.LimitOf(configured) ?? 0)],
+            MaxConcurrency = configured.MaxConcurrency ?? 0,
+            LeaseDuration = options.ConcurrencyLeaseDuration,
+            DayStartMicroseconds = day is { } d ? Microseconds(d.Start) : null,
+            DayEndMicroseconds = day is { } e ? Microseconds(e.End) : null,
+        };
+    }
+
+    private static long Microseconds(DateTimeOffset instant) => (instant - DateTimeOffset.UnixEpoch).Ticks / 10;
 
     /// <summary>The operation (<see cref="RedisQuotaScript.Reserve"/>...).</summary>
     internal required string Operation { get; init; }
@@ -76,6 +91,18 @@ internal sealed record RedisQuotaCall
     /// <summary>Observe: the exhaustion's code.</summary>
     internal string? Code { get; init; }
 
+    /// <summary>
+    /// Where the provider counts calendar days, the current day's first instant in µs since the epoch (by this process's
+    /// clock): the per-day dimensions count from it, without refill, and start full from the next; else <see langword="null"/>.
+    /// </summary>
+    internal long? DayStartMicroseconds { get; init; }
+
+    /// <summary>The next day's first instant in µs since the epoch, with <see cref="DayStartMicroseconds"/>: what a full per-day dimension waits for.</summary>
+    internal long? DayEndMicroseconds { get; init; }
+
+    /// <summary>Observe: use up the per-day dimensions until the day ends (a per-day quota ran out).</summary>
+    internal bool ExhaustDays { get; init; }
+
     /// <summary>This call carrying what <paramref name="plan"/> decided (an observe call).</summary>
     internal RedisQuotaCall Carrying(QuotaAdaptationPlan plan)
     {
@@ -89,6 +116,7 @@ internal sealed record RedisQuotaCall
             Hold = plan.Hold ?? TimeSpan.Zero,
             ExhaustedFor = plan.Exhaustion is { } e ? e.ResetsAfter ?? Timeout.InfiniteTimeSpan : null,
             Code = plan.Exhaustion?.Code,
+            ExhaustDays = plan.ExhaustDays,
         };
     }
 
@@ -114,6 +142,9 @@ internal sealed record RedisQuotaCall
             (long)Math.Ceiling(Hold.TotalMicroseconds),
             ExhaustedFor is not { } e ? string.Empty : e == Timeout.InfiniteTimeSpan ? "-1" : ((long)Math.Ceiling(e.TotalMicroseconds)).ToString(CultureInfo.InvariantCulture),
             Code ?? string.Empty,
+            DayStartMicroseconds is { } start ? start.ToString(CultureInfo.InvariantCulture) : string.Empty,
+            DayEndMicroseconds is { } end ? end.ToString(CultureInfo.InvariantCulture) : string.Empty,
+            ExhaustDays ? "1" : string.Empty,
         };
         System.Diagnostics.Debug.Assert(args.Length == Names.Length, "one value per named argument");
         return args;

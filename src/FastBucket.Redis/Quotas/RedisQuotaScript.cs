@@ -19,7 +19,9 @@ namespace FastBucket.Redis;
 /// <para>Other fields: <c>ep</c> the hash's generation (its creation time), <c>l0</c>..<c>l5</c> limits learned from a
 /// provider (they override the configured ones for every process), <c>r0</c>..<c>r5</c> everything ever reserved and
 /// <c>w0</c>..<c>w5</c> everything ever lowered on evidence (the counters of <see cref="QuotaPolicy"/>'s evidence rule),
-/// <c>hold</c> (no grant before then, after a 429), <c>mg</c>/<c>mgt</c> (the largest latency margin any process
+/// <c>hold</c> (no grant before then, after a 429), <c>ds</c> (where the provider counts calendar days, the day the per-day
+/// dimensions count: their GCRA clock stands at its first instant, so they earn nothing until the next day, when they
+/// start full), <c>mg</c>/<c>mgt</c> (the largest latency margin any process
 /// reported lately, and when: it decays by half each minute and holds back every process's grants), <c>exh</c>/<c>exhc</c> (a non-retryable exhaustion until then, and
 /// its code; one without a reset lasts a day at most, or until reset). In-flight requests are leases in a sorted set
 /// (score: lease expiry) under the same hash tag. Each key's expiry is when every bucket, whoever limits it, would be
@@ -80,7 +82,7 @@ internal static class RedisQuotaScript
           local t = redis.call('TIME')
           now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         end
-        local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt'}
+        local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt', 'ds'}
         for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d end
         local got = redis.call('HMGET', hash, unpack(F))
         local s = {}
@@ -103,8 +105,17 @@ internal static class RedisQuotaScript
           margin = shared
           if shift > 0 then redis.call('HSET', hash, 'mgt', num(stored('mgt'))) end
         end
+        -- Calendar days: a per-day dimension's GCRA clock stands at its day's first instant, so it earns nothing during
+        -- the day, and it starts full when the caller's clock has reached the next day (ds: the day counted).
+        local daystart, dayend = nil, nil
+        if a.daystart ~= '' then daystart = tonumber(a.daystart) - base; dayend = tonumber(a.dayend) - base end
+        local countedday = stored('ds')
+        local newday = daystart ~= nil and (countedday == nil or countedday < daystart)
+        if newday then redis.call('HSET', hash, 'ds', num(daystart))
+        elseif shift > 0 and countedday then redis.call('HSET', hash, 'ds', num(countedday)) end
         local configured, amounts = vec(a.limits), vec(a.amounts)
         local limit, cap, interval, tat, learned, reserved, lowered, present = {}, {}, {}, {}, {}, {}, {}, {}
+        local clock, isday = {}, {}
         local changed = {}
         local newlearned = vec(a.learned)
         for d = 1, 6 do
@@ -120,10 +131,13 @@ internal static class RedisQuotaScript
             cap[d] = math.max(1, l - math.floor(l * headroom))
             interval[d] = WINDOWS[d] / l
           end
+          isday[d] = daystart ~= nil and WINDOWS[d] == 86400000000
+          clock[d] = isday[d] and math.min(daystart, rel) or rel
           local t = stored('t' .. (d - 1))
           present[d] = t ~= nil
           if shift > 0 and t then changed[d] = true end
-          tat[d] = math.max(t or rel, rel)
+          if isday[d] and newday and t then t = nil; changed[d] = true end
+          tat[d] = math.max(t or clock[d], clock[d])
           reserved[d] = tonumber(s['r' .. (d - 1)]) or 0
           lowered[d] = tonumber(s['w' .. (d - 1)]) or 0
         end
@@ -156,8 +170,12 @@ internal static class RedisQuotaScript
                 end
               end
               if lowerto[d] then
-                local floor = rel + (cap[d] - lowerto[d]) * interval[d]
+                local floor = clock[d] + (cap[d] - lowerto[d]) * interval[d]
                 if floor > tat[d] then tat[d] = floor; changed[d] = true end
+              end
+              if a.exhdays == '1' and WINDOWS[d] == 86400000000 then
+                local used = clock[d] + cap[d] * interval[d]
+                if used > tat[d] then tat[d] = used; changed[d] = true end
               end
             end
           end
@@ -182,7 +200,8 @@ internal static class RedisQuotaScript
                 if n > cap[d] then status, detail = 4, d - 1; break end
                 newtat[d] = tat[d] + n * interval[d]
                 local held = math.floor(margin / interval[d]) * interval[d] -- whole units only: a margin never costs a limit of 3 a request
-                local over = newtat[d] - rel - math.max(cap[d] * interval[d] - held, n * interval[d])
+                local over = newtat[d] - clock[d] - math.max(cap[d] * interval[d] - held, n * interval[d])
+                if over > 1e-3 and isday[d] then over = dayend - rel end
                 if over > 1e-3 and over > wait then wait = over end
               end
             end
@@ -216,7 +235,7 @@ internal static class RedisQuotaScript
           for d = 1, 6 do
             local delta = amounts[d] or 0
             if delta ~= 0 and limit[d] > 0 then
-              tat[d] = math.max(rel, tat[d] + delta * interval[d])
+              tat[d] = math.max(clock[d], tat[d] + delta * interval[d])
               changed[d] = true
             end
           end
@@ -227,7 +246,7 @@ internal static class RedisQuotaScript
         local horizon = 0
         for d = 1, 6 do
           if changed[d] then redis.call('HSET', hash, 't' .. (d - 1), num(tat[d])); present[d] = true end
-          if present[d] then horizon = math.max(horizon, tat[d] - rel) end
+          if present[d] then horizon = math.max(horizon, isday[d] and tat[d] > clock[d] and dayend - rel or tat[d] - rel) end
         end
         if write.base then redis.call('HSET', hash, 'base', int(base)) end
         if write.ep then redis.call('HSET', hash, 'ep', int(ep)) end
@@ -245,7 +264,7 @@ internal static class RedisQuotaScript
         local r = {status = status, detail = detail, now = int(now), epoch = int(ep), code = exhc}
         local levels, limits, lrn, res, low = {}, {}, {}, {}, {}
         for d = 1, 6 do
-          levels[d] = (limit[d] > 0) and math.floor(cap[d] - (tat[d] - rel) / interval[d] + 1e-6) or 0
+          levels[d] = (limit[d] > 0) and math.floor(cap[d] - (tat[d] - clock[d]) / interval[d] + 1e-6) or 0
           limits[d], lrn[d], res[d], low[d] = limit[d], learned[d], reserved[d], lowered[d]
         end
         local function csv(v) local out = {}; for d = 1, 6 do out[d] = int(v[d]) end; return table.concat(out, ',') end

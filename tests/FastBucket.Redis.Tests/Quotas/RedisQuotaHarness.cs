@@ -29,10 +29,10 @@ internal sealed class RedisQuotaHarness : IAsyncDisposable
 
     internal string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
 
-    internal async Task<RedisQuota> CreateAsync(QuotaLimits limits, Action<RedisQuotaOptions>? configure = null, double burstHeadroom = 0)
+    internal async Task<RedisQuota> CreateAsync(QuotaLimits limits, Action<RedisQuotaOptions>? configure = null, double burstHeadroom = 0, QuotaKey? key = null)
     {
         var connection = await ConnectAsync();
-        var quota = new RedisQuota(connection, Key, limits, Options(configure), burstHeadroom);
+        var quota = new RedisQuota(connection, key ?? Key, limits, Options(configure), burstHeadroom);
         _owned.Add(quota);
         return quota;
     }

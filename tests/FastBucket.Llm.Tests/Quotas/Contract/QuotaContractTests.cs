@@ -19,8 +19,8 @@ public abstract class QuotaContractTests : IAsyncLifetime
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
-    /// <summary>A quota of this store with <paramref name="limits"/> on <see cref="Key"/> (every quota of one test shares the key: another one is another process).</summary>
-    protected abstract Task<ILlmQuota> CreateAsync(QuotaLimits limits, double burstHeadroom = 0);
+    /// <summary>A quota of this store with <paramref name="limits"/> on <paramref name="key"/>, by default <see cref="Key"/> (every quota of one test shares the key: another one is another process).</summary>
+    protected abstract Task<ILlmQuota> CreateAsync(QuotaLimits limits, double burstHeadroom = 0, QuotaKey? key = null);
 
     /// <summary>A quota of this store in discovery mode.</summary>
     protected abstract Task<ILlmQuota> CreateDiscoveringAsync(QuotaKey key, int? maxConcurrency);
@@ -48,6 +48,76 @@ public abstract class QuotaContractTests : IAsyncLifetime
         Assert.Equal(1, quota.InFlight);
         reservation.Dispose();
         Assert.Equal(0, quota.InFlight);
+    }
+
+    [ContractFact]
+    public async Task TryReserve_GeminiRpd100_AdmitsExactly100InOnePacificDayAndAllAgainAfterMidnight()
+    {
+        // Item 3: per-day limits count the provider's calendar days (Gemini: midnight Pacific), not a bucket refilled at
+        // RPD / 86,400 per second, which let 199 through in one Pacific day. The clock starts at 15:00 Pacific.
+        var gemini = new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash");
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerDay = 100 }, key: gemini);
+        var one = new RequestCost(1, 0, 0);
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(quota.TryReserve(one, out var reservation, out _), $"request {i + 1}");
+            reservation.Dispose();
+        }
+
+        Assert.False(quota.TryReserve(one, out _, out var retryAfter));
+        Assert.Equal(TimeSpan.FromHours(9), retryAfter); // until midnight Pacific, 08:00 UTC
+
+        Time.Advance(TimeSpan.FromHours(8.99)); // 23:59:24 Pacific: a bucket would have refilled 37 by now
+        await SettleAsync(quota);
+        Assert.False(quota.TryReserve(one, out _, out _));
+        Assert.Equal(0, await AvailableAsync(quota, QuotaDimension.RequestsPerDay));
+
+        Time.Advance(TimeSpan.FromHours(0.02)); // 00:00:36 Pacific: a new day, the whole limit again
+        await SettleAsync(quota);
+        Assert.Equal(100, await AvailableAsync(quota, QuotaDimension.RequestsPerDay));
+        Assert.True(quota.TryReserve(one, out _, out _));
+    }
+
+    [ContractFact]
+    public async Task Complete_GeminiTokensPerDay_RefundsWithinTheDayAndNothingRefillsUntilMidnight()
+    {
+        var gemini = new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash");
+        var quota = await CreateAsync(new QuotaLimits { TokensPerDay = 10_000 }, key: gemini);
+        Assert.True(quota.TryReserve(new RequestCost(1, 1_000, 1_000), out var reservation, out _));
+        reservation.Complete(new TokenUsage(500, 200));
+        await SettleAsync(quota);
+        Assert.Equal(9_300, await AvailableAsync(quota, QuotaDimension.TokensPerDay));
+
+        Time.Advance(TimeSpan.FromHours(6)); // 21:00 Pacific
+        await SettleAsync(quota);
+        Assert.Equal(9_300, await AvailableAsync(quota, QuotaDimension.TokensPerDay));
+
+        Time.Advance(TimeSpan.FromHours(3)); // midnight Pacific
+        await SettleAsync(quota);
+        Assert.Equal(10_000, await AvailableAsync(quota, QuotaDimension.TokensPerDay));
+    }
+
+    [ContractFact]
+    public async Task Observe_GeminiPerDayQuotaExhausted_ExhaustedUntilMidnightPacific()
+    {
+        // Item 4: a per-day 429 uses the day up until the provider's next day (midnight Pacific, 08:00 UTC here), not
+        // for its short RetryInfo.
+        var gemini = new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash");
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 10, RequestsPerDay = 250 }, key: gemini);
+        quota.Observe(new RateLimitSignals
+        {
+            Provider = LlmProvider.Gemini, StatusCode = 429, ErrorClass = RateLimitErrorClass.QuotaExhausted, Retryable = false,
+            ErrorCode = "RESOURCE_EXHAUSTED", RetryAfter = TimeSpan.FromSeconds(40),
+            QuotaViolations = [new QuotaViolation("GenerateRequestsPerDayPerProjectPerModel-FreeTier", null, RateLimitWindow.Day, 250)],
+        });
+        await SettleAsync(quota);
+        Assert.Equal(0, await AvailableAsync(quota, QuotaDimension.RequestsPerDay)); // the day used up, for every process
+        var error = Assert.Throws<QuotaExhaustedException>(() => quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+        Assert.Equal(new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero), error.ResetsAt);
+
+        Time.Advance(TimeSpan.FromHours(9) + TimeSpan.FromSeconds(1));
+        await SettleAsync(quota);
+        Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
     }
 
     [ContractFact]
