@@ -21,7 +21,7 @@ public readonly record struct RequestCost(long Requests, long InputTokens, long 
     /// corresponds to ~4 characters of text for common English text") plus its fixed framing; 0 where not counted.
     /// <see cref="Quotas.TokensPerMinuteCharge.LargerOfInputAndOutputKept"/> charges the input at no less, since OpenAI's
     /// rate limiter counts "the estimated number of tokens based on the character count of your request", not the
-    /// tokenizer's count that its usage reports (for English, about a fifth fewer).
+    /// tokenizer's count that its usage reports (fewer, for English prose).
     /// </summary>
     internal long CharacterCountTokens { get; init; }
 

@@ -207,7 +207,7 @@ public sealed class OpenAIEstimateTests
     public void Estimate_OpenAIEnglishPrompt_ChargesTheMinutesTokensByCharactersOverFour()
     {
         // OpenAI's rate limiter counts "the estimated number of tokens based on the character count of your request";
-        // o200k counts English prose at about 5 characters a token, so the tokenizer alone charges a fifth too little.
+        // o200k counts English prose at more than 4 characters a token, so the tokenizer alone charges too little.
         string prompt = string.Concat(Enumerable.Repeat("The committee reviewed the quarterly figures and approved the revised budget. ", 40));
         byte[] body = System.Text.Encoding.UTF8.GetBytes($$"""{"model":"gpt-4o","max_tokens":50,"messages":[{"role":"user","content":"{{prompt}}"}]}""");
 

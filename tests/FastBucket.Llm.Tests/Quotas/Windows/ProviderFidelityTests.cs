@@ -198,8 +198,8 @@ public sealed class ProviderFidelityTests
     public void TryReserve_BeforeTheFirstAnswer_OpenAIsQuantumDoesNotRefill()
     {
         // Cold sends wait for connections and JIT and then reach the provider together, however far apart we granted
-        // them: a full run met OpenAI's quantum twice this way, a second request granted 0.4 s after the first and
-        // arriving 10 ms after it. Until the first answer (at most ColdRefillHold), the burst earns no refill.
+        // them: a full run met OpenAI's quantum twice this way, its first two requests arriving 10 ms apart. Until the
+        // first answer (at most ColdRefillHold), the burst earns no refill.
         using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "m"), new QuotaLimits { TokensPerMinute = 60_000 }, _time, windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.OpenAI));
         var cost = new RequestCost(1, 250, 250) { TokensPerMinute = TokensPerMinuteCharge.LargerOfInputAndOutputKept };
         Assert.True(quota.TryReserve(cost, out var first, out _));
