@@ -26,6 +26,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     private readonly RedisQuotaScriptClient _client;
     private readonly QuotaPolicy _policy;
     private readonly TimeZoneInfo? _dayTimeZone;
+    private readonly double[] _bursts;
     private readonly RedisQuotaOptions _options;
     private readonly TimeProvider _time;
     private readonly QuotaDiscovery? _discovery;
@@ -59,7 +60,8 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         _options.Validate();
         _time = _options.TimeProvider ?? TimeProvider.System;
         // Per-day limits count the provider's calendar days where it documents them (Gemini: Pacific; OpenRouter: UTC).
-        _dayTimeZone = FastBucket.Quotas.Windows.QuotaWindowing.For(key.Provider).DayTimeZone;
+        _dayTimeZone = (_options.Windowing ?? FastBucket.Quotas.Windows.QuotaWindowing.For(key.Provider)).DayTimeZone;
+        _bursts = BurstShares(_options.Windowing);
         _policy = new QuotaPolicy(key, burstHeadroom, _time, _dayTimeZone);
         _policy.ValidateLimits(limits);
         Key = key;
@@ -310,7 +312,40 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         return _reserver.AttemptAsync(cost, synchronous);
     }
 
-    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, _dayTimeZone);
+    /// <summary>
+    /// Per rate dimension, the share of its window one burst holds under <paramref name="windowing"/>: the burst period
+    /// less the expiry margin, over the minute (0 where the enforcement is a continuous bucket, for per-day limits, and
+    /// where the burst period is the whole minute), as <see cref="FastBucket.Quotas.Windows.QuotaWindowing"/> shapes the
+    /// in-process quota's refilling burst.
+    /// </summary>
+    private static double[] BurstShares(FastBucket.Quotas.Windows.QuotaWindowing? windowing)
+    {
+        var rows = QuotaDimensions.RateRows;
+        var shares = new double[rows.Length];
+        if (windowing is null || windowing.ContinuousBucket)
+        {
+            return shares;
+        }
+
+        for (int d = 0; d < rows.Length; d++)
+        {
+            if (rows[d].Window != TimeSpan.FromMinutes(1))
+            {
+                continue;
+            }
+
+            var period = rows[d].Dimension == QuotaDimension.RequestsPerMinute ? windowing.BurstPeriod : windowing.TokenBurstPeriod ?? windowing.BurstPeriod;
+            if (period < TimeSpan.FromMinutes(1))
+            {
+                var burst = period - windowing.ExpiryMargin;
+                shares[d] = (burst > period / 4 ? burst : period / 4) / TimeSpan.FromMinutes(1);
+            }
+        }
+
+        return shares;
+    }
+
+    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, _dayTimeZone, _bursts);
 
     private TimeSpan EstimateWait(in RequestCost cost)
     {

@@ -12,7 +12,7 @@ internal sealed record RedisQuotaCall
 {
     /// <summary>The argument names, in ARGV order; written into the script.</summary>
     internal static readonly string[] Names =
-        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays"];
+        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts"];
 
     /// <summary>A call of <paramref name="operation"/> with what every call carries: the clock, the headroom, this process's limits, the lease duration.</summary>
     /// <param name="operation">The operation.</param>
@@ -21,7 +21,8 @@ internal sealed record RedisQuotaCall
     /// <param name="options">The quota's options (the clock seam, the lease duration).</param>
     /// <param name="time">The clock.</param>
     /// <param name="dayTimeZone">The zone whose midnights start the per-day limits' days; <see langword="null"/> for rolling days.</param>
-    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, TimeZoneInfo? dayTimeZone)
+    /// <param name="bursts">Per rate dimension, the share of its window one burst holds (0: no burst rule).</param>
+    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, TimeZoneInfo? dayTimeZone, double[] bursts)
     {
         DateTimeOffset now = time.GetUtcNow();
         var day = dayTimeZone is null ? (FastBucket.Quotas.Windows.CalendarDay?)null : FastBucket.Quotas.Windows.CalendarDay.Containing(now, dayTimeZone);
@@ -35,6 +36,7 @@ internal sealed record RedisQuotaCall
             LeaseDuration = options.ConcurrencyLeaseDuration,
             DayStartMicroseconds = day is { } d ? Microseconds(d.Start) : null,
             DayEndMicroseconds = day is { } e ? Microseconds(e.End) : null,
+            Bursts = bursts,
         };
     }
 
@@ -100,6 +102,9 @@ internal sealed record RedisQuotaCall
     /// <summary>The next day's first instant in µs since the epoch, with <see cref="DayStartMicroseconds"/>: what a full per-day dimension waits for.</summary>
     internal long? DayEndMicroseconds { get; init; }
 
+    /// <summary>Per rate dimension, the share of its window one burst holds (0: no burst rule; see <see cref="RedisQuotaOptions.Windowing"/>).</summary>
+    internal double[]? Bursts { get; init; }
+
     /// <summary>Observe: use up the per-day dimensions until the day ends (a per-day quota ran out).</summary>
     internal bool ExhaustDays { get; init; }
 
@@ -145,6 +150,7 @@ internal sealed record RedisQuotaCall
             DayStartMicroseconds is { } start ? start.ToString(CultureInfo.InvariantCulture) : string.Empty,
             DayEndMicroseconds is { } end ? end.ToString(CultureInfo.InvariantCulture) : string.Empty,
             ExhaustDays ? "1" : string.Empty,
+            Bursts is null ? string.Empty : string.Join(',', Bursts.Select(b => b.ToString("R", CultureInfo.InvariantCulture))),
         };
         System.Diagnostics.Debug.Assert(args.Length == Names.Length, "one value per named argument");
         return args;

@@ -43,6 +43,16 @@ public sealed class RedisQuotaOptions
     /// <summary>Where Redis failures are logged (an outage's start as a warning; NOPERM, OOM or a script error as an error); <see langword="null"/> for none. They are counted in the <c>fastbucket.redis.failures</c> metric either way.</summary>
     public ILogger? Logger { get; set; }
 
+    /// <summary>
+    /// The provider's enforcement the shared buckets follow (<see cref="Quotas.Windows.QuotaWindowing.For"/>), or
+    /// <see langword="null"/> (the default) for continuous buckets, as a bare <see cref="Quotas.LlmQuota"/> keeps. Where
+    /// it is not a continuous bucket, each per-minute dimension also keeps, in Redis, a bucket of one burst period's
+    /// share (less <see cref="Quotas.Windows.QuotaWindowing.ExpiryMargin"/>) refilled at the limit's rate, so that a fresh
+    /// or idle quota never sends a whole minute at once into a provider that enforces shorter periods. <c>UseRedis</c>
+    /// sets the registry's windowing for each quota, the provider's documented one by default.
+    /// </summary>
+    public Quotas.Windows.QuotaWindowing? Windowing { get; set; }
+
     /// <summary>Test seam: the script takes "now" from <see cref="TimeProvider"/> instead of the server's <c>TIME</c>, so a fake clock drives the buckets.</summary>
     internal bool UseClientClock { get; set; }
 
@@ -65,6 +75,7 @@ public sealed class RedisQuotaOptions
         Check(OperationTimeout > TimeSpan.Zero, nameof(OperationTimeout), OperationTimeout, "positive");
         Check(ConcurrencyLeaseDuration >= TimeSpan.FromSeconds(1), nameof(ConcurrencyLeaseDuration), ConcurrencyLeaseDuration, "at least one second");
         Check(ConcurrencyPollInterval >= TimeSpan.FromMilliseconds(1), nameof(ConcurrencyPollInterval), ConcurrencyPollInterval, "at least one millisecond");
+        Windowing?.Validate();
 
         static void Check(bool ok, string name, object value, string range)
         {

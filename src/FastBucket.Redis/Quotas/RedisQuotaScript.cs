@@ -19,7 +19,8 @@ namespace FastBucket.Redis;
 /// <para>Other fields: <c>ep</c> the hash's generation (its creation time), <c>l0</c>..<c>l5</c> limits learned from a
 /// provider (they override the configured ones for every process), <c>r0</c>..<c>r5</c> everything ever reserved and
 /// <c>w0</c>..<c>w5</c> everything ever lowered on evidence (the counters of <see cref="QuotaPolicy"/>'s evidence rule),
-/// <c>hold</c> (no grant before then, after a 429), <c>ds</c> (where the provider counts calendar days, the day the per-day
+/// <c>hold</c> (no grant before then, after a 429), <c>b0</c>..<c>b5</c> (where the provider enforces shorter periods,
+/// the TAT of a second cell per dimension holding one burst period's share at the same rate), <c>ds</c> (where the provider counts calendar days, the day the per-day
 /// dimensions count: their GCRA clock stands at its first instant, so they earn nothing until the next day, when they
 /// start full), <c>mg</c>/<c>mgt</c> (the largest latency margin any process
 /// reported lately, and when: it decays by half each minute and holds back every process's grants), <c>exh</c>/<c>exhc</c> (a non-retryable exhaustion until then, and
@@ -83,7 +84,7 @@ internal static class RedisQuotaScript
           now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         end
         local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt', 'ds'}
-        for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d end
+        for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d; F[#F + 1] = 'b' .. d end
         local got = redis.call('HMGET', hash, unpack(F))
         local s = {}
         for i, f in ipairs(F) do s[f] = got[i] end
@@ -116,6 +117,9 @@ internal static class RedisQuotaScript
         local configured, amounts = vec(a.limits), vec(a.amounts)
         local limit, cap, interval, tat, learned, reserved, lowered, present = {}, {}, {}, {}, {}, {}, {}, {}
         local clock, isday = {}, {}
+        -- The burst rule (a.bursts: per dimension, the share of its window one burst holds; 0: none): a second GCRA cell
+        -- of that share refilled at the same rate, so a full bucket never goes out at once.
+        local shares, bcap, btat, bchanged = vec(a.bursts), {}, {}, {}
         local changed = {}
         local newlearned = vec(a.learned)
         for d = 1, 6 do
@@ -138,6 +142,12 @@ internal static class RedisQuotaScript
           if shift > 0 and t then changed[d] = true end
           if isday[d] and newday and t then t = nil; changed[d] = true end
           tat[d] = math.max(t or clock[d], clock[d])
+          if l > 0 and not isday[d] and (shares[d] or 0) > 0 then
+            bcap[d] = math.min(cap[d], math.max(1, l * shares[d]))
+            local b = stored('b' .. (d - 1))
+            if shift > 0 and b then bchanged[d] = true end
+            btat[d] = math.max(b or clock[d], clock[d])
+          end
           reserved[d] = tonumber(s['r' .. (d - 1)]) or 0
           lowered[d] = tonumber(s['w' .. (d - 1)]) or 0
         end
@@ -166,12 +176,18 @@ internal static class RedisQuotaScript
                 local by = evidence[d] - reserved[d] - lowered[d]
                 if by > 0 then
                   tat[d] = tat[d] + by * interval[d]; lowered[d] = lowered[d] + by
+                  -- Use made elsewhere counts against the burst too, up to one burst: the others keep sending.
+                  if bcap[d] then btat[d] = btat[d] + math.min(by, bcap[d]) * interval[d]; bchanged[d] = true end
                   changed[d] = true; redis.call('HSET', hash, 'w' .. (d - 1), int(lowered[d]))
                 end
               end
               if lowerto[d] then
                 local floor = clock[d] + (cap[d] - lowerto[d]) * interval[d]
                 if floor > tat[d] then tat[d] = floor; changed[d] = true end
+                if bcap[d] then
+                  local bfloor = clock[d] + (bcap[d] - math.min(bcap[d], lowerto[d])) * interval[d]
+                  if bfloor > btat[d] then btat[d] = bfloor; bchanged[d] = true end
+                end
               end
               if a.exhdays == '1' and WINDOWS[d] == 86400000000 then
                 local used = clock[d] + cap[d] * interval[d]
@@ -203,6 +219,11 @@ internal static class RedisQuotaScript
                 local over = newtat[d] - clock[d] - math.max(cap[d] * interval[d] - held, n * interval[d])
                 if over > 1e-3 and isday[d] then over = dayend - rel end
                 if over > 1e-3 and over > wait then wait = over end
+                if bcap[d] then
+                  -- A charge larger than the burst goes when the burst is full, as a provider's quantum admits one.
+                  local bover = btat[d] + n * interval[d] - clock[d] - math.max(bcap[d] * interval[d] - held, n * interval[d])
+                  if bover > 1e-3 and bover > wait then wait = bover end
+                end
               end
             end
             if status ~= 4 then
@@ -223,6 +244,7 @@ internal static class RedisQuotaScript
                   for d = 1, 6 do
                     if newtat[d] then
                       tat[d] = newtat[d]; changed[d] = true
+                      if bcap[d] then btat[d] = btat[d] + amounts[d] * interval[d]; bchanged[d] = true end
                       reserved[d] = reserved[d] + amounts[d]
                       redis.call('HSET', hash, 'r' .. (d - 1), int(reserved[d]))
                     end
@@ -237,6 +259,7 @@ internal static class RedisQuotaScript
             if delta ~= 0 and limit[d] > 0 then
               tat[d] = math.max(clock[d], tat[d] + delta * interval[d])
               changed[d] = true
+              if bcap[d] then btat[d] = math.max(clock[d], btat[d] + delta * interval[d]); bchanged[d] = true end
             end
           end
           if a.lease ~= '' then redis.call('ZREM', leases, a.lease) end
@@ -247,6 +270,8 @@ internal static class RedisQuotaScript
         for d = 1, 6 do
           if changed[d] then redis.call('HSET', hash, 't' .. (d - 1), num(tat[d])); present[d] = true end
           if present[d] then horizon = math.max(horizon, isday[d] and tat[d] > clock[d] and dayend - rel or tat[d] - rel) end
+          if bchanged[d] then redis.call('HSET', hash, 'b' .. (d - 1), num(btat[d])) end
+          if bcap[d] then horizon = math.max(horizon, btat[d] - rel) end
         end
         if write.base then redis.call('HSET', hash, 'base', int(base)) end
         if write.ep then redis.call('HSET', hash, 'ep', int(ep)) end
@@ -265,6 +290,7 @@ internal static class RedisQuotaScript
         local levels, limits, lrn, res, low = {}, {}, {}, {}, {}
         for d = 1, 6 do
           levels[d] = (limit[d] > 0) and math.floor(cap[d] - (tat[d] - clock[d]) / interval[d] + 1e-6) or 0
+          if bcap[d] then levels[d] = math.min(levels[d], math.floor(bcap[d] - (btat[d] - clock[d]) / interval[d] + 1e-6)) end
           limits[d], lrn[d], res[d], low[d] = limit[d], learned[d], reserved[d], lowered[d]
         end
         local function csv(v) local out = {}; for d = 1, 6 do out[d] = int(v[d]) end; return table.concat(out, ',') end

@@ -1,5 +1,6 @@
 using FastBucket.Providers;
 using FastBucket.Quotas;
+using FastBucket.Quotas.Windows;
 using FastBucket.Redis.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -132,9 +133,10 @@ public sealed class RedisQuotaSharingTests(RedisServerFixture redis) : IClassFix
     {
         // A generous operation timeout: a call that times out is served by the local fallback (a loaded run granted a
         // fourth request that way), and this test is about the shared count, not about Redis being slow.
-        using var first = new QuotaRegistry(new QuotaRegistryOptions { Limits = new QuotaLimits { RequestsPerMinute = 3 }, BurstHeadroom = 0 }
+        // Continuous buckets (no burst rule), so the count is the minute's limit alone.
+        using var first = new QuotaRegistry(new QuotaRegistryOptions { Limits = new QuotaLimits { RequestsPerMinute = 3 }, BurstHeadroom = 0, Windowing = _ => QuotaWindowing.Continuous }
             .UseRedis(await _harness.ConnectAsync(), o => { o.KeyPrefix = _harness.Prefix; o.OperationTimeout = TimeSpan.FromSeconds(10); }));
-        using var second = new QuotaRegistry(new QuotaRegistryOptions { Limits = new QuotaLimits { RequestsPerMinute = 3 }, BurstHeadroom = 0 }
+        using var second = new QuotaRegistry(new QuotaRegistryOptions { Limits = new QuotaLimits { RequestsPerMinute = 3 }, BurstHeadroom = 0, Windowing = _ => QuotaWindowing.Continuous }
             .UseRedis(await _harness.ConnectAsync(), o => { o.KeyPrefix = _harness.Prefix; o.OperationTimeout = TimeSpan.FromSeconds(10); }));
         var a = first.GetOrCreate(RedisQuotaHarness.Key);
         var b = second.GetOrCreate(RedisQuotaHarness.Key);
