@@ -173,9 +173,6 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     internal QuotaWindow? Window(QuotaDimension dimension) =>
         dimension == QuotaDimension.Concurrency ? null : Volatile.Read(ref _windows[(int)dimension]);
 
-    /// <summary>The bucket behind one dimension, when it is counted as one. Internal: a caller waiting on it directly would set its waiters flag and stall the quota.</summary>
-    internal TokenBucket? Bucket(QuotaDimension dimension) => (Window(dimension) as BucketWindow)?.Bucket;
-
     /// <summary>
     /// Reserves <paramref name="cost"/> on every dimension at once if there is room now and nobody waits; never waits.
     /// </summary>

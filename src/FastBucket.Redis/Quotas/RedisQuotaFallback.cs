@@ -109,7 +109,7 @@ internal sealed class RedisQuotaFallback : IDisposable
             {
                 if (snapshot.Level(_policy, row.Dimension, since) is { } level)
                 {
-                    created.Bucket(row.Dimension)?.ReduceAvailableTo(Math.Max(0, level) / _instances);
+                    created.Window(row.Dimension)?.ReduceAvailableTo(Math.Max(0, level) / _instances);
                 }
             }
         }

@@ -52,6 +52,37 @@ public sealed class RedisQuotaOutageTests
     }
 
     [RedisFact]
+    public async Task Reserve_RedisDownWithDegrade_PerMinuteRequestsToo_StartFromOneNthOfTheSharedLevel()
+    {
+        // The request limit's window is wrapped in the request pace; seeding the fallback looked only for a bare bucket
+        // and so started it full (the fault table's DegradeToLocal rows admitted up to 1.8 times their bound).
+        await using var server = await RedisServer.StartAsync();
+        await using var harness = new RedisQuotaHarness(server);
+        var quota = await harness.CreateAsync(new QuotaLimits { RequestsPerMinute = 100 }, o =>
+        {
+            o.FailurePolicy = RedisFailurePolicy.DegradeToLocal;
+            o.ExpectedInstances = 4;
+        });
+        for (int i = 0; i < 60; i++)
+        {
+            Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out var reservation, out _));
+            reservation.Dispose();
+        }
+
+        await server.StopAsync();
+        int granted = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            granted += quota.TryReserve(new RequestCost(1, 0, 0), out _, out _) ? 1 : 0;
+        }
+
+        Assert.True(quota.IsDegraded);
+        // A quarter of the 40 Redis had left, plus a quarter of what refilled (100 a minute) while the server stopped;
+        // a fallback started full would have granted 25.
+        Assert.InRange(granted, 10, 15);
+    }
+
+    [RedisFact]
     public async Task Reserve_RedisDownWithFailClosed_RefusesAndWaits_ThenGrantsAfterRestart()
     {
         await using var server = await RedisServer.StartAsync();
