@@ -123,11 +123,15 @@ public sealed record QuotaWindowing
             return new LogWindow(limit, WindowShape.PerRollingDay, timeProvider);
         }
 
-        var period = dimension == QuotaDimension.RequestsPerMinute ? BurstPeriod : TokenBurstPeriod ?? BurstPeriod;
+        var period = BurstPeriodOf(dimension);
         var shape = new WindowShape(TimeSpan.FromMinutes(1), period, period / TimeSpan.FromMinutes(1), ExpiryMargin);
         var log = new LogWindow(limit, shape with { BurstRefills = shape.HasBurstRule && dimension != QuotaDimension.RequestsPerMinute }, timeProvider);
         return DetectsContinuousBucket ? new ShapeLearningWindow(log, burstHeadroom, timeProvider) : log;
     }
+
+    /// <summary>The shorter period of the safe shape for a per-minute <paramref name="dimension"/>: <see cref="BurstPeriod"/> for requests, <see cref="TokenBurstPeriod"/> (or it) for tokens.</summary>
+    internal TimeSpan BurstPeriodOf(QuotaDimension dimension) =>
+        dimension == QuotaDimension.RequestsPerMinute ? BurstPeriod : TokenBurstPeriod ?? BurstPeriod;
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any failure to load the zone falls back to a fixed offset.")]
     private static TimeZoneInfo FindPacific()
