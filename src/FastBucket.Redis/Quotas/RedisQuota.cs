@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using FastBucket.Providers;
 using FastBucket.Quotas;
 using StackExchange.Redis;
@@ -26,7 +27,8 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     private readonly RedisQuotaScriptClient _client;
     private readonly QuotaPolicy _policy;
     private readonly TimeZoneInfo? _dayTimeZone;
-    private readonly double[] _bursts;
+    private readonly string _bursts;
+    private StrongBox<FastBucket.Quotas.Windows.CalendarDay>? _today;
     private readonly RedisQuotaOptions _options;
     private readonly TimeProvider _time;
     private readonly QuotaDiscovery? _discovery;
@@ -316,15 +318,15 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     /// Per rate dimension, the share of its window one burst holds under <paramref name="windowing"/>: the burst period
     /// less the expiry margin, over the minute (0 where the enforcement is a continuous bucket, for per-day limits, and
     /// where the burst period is the whole minute), as <see cref="FastBucket.Quotas.Windows.QuotaWindowing"/> shapes the
-    /// in-process quota's refilling burst.
+    /// in-process quota's refilling burst; written once as the script's argument.
     /// </summary>
-    private static double[] BurstShares(FastBucket.Quotas.Windows.QuotaWindowing? windowing)
+    private static string BurstShares(FastBucket.Quotas.Windows.QuotaWindowing? windowing)
     {
         var rows = QuotaDimensions.RateRows;
         var shares = new double[rows.Length];
         if (windowing is null || windowing.ContinuousBucket)
         {
-            return shares;
+            return string.Empty;
         }
 
         for (int d = 0; d < rows.Length; d++)
@@ -334,7 +336,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
                 continue;
             }
 
-            var period = rows[d].Dimension == QuotaDimension.RequestsPerMinute ? windowing.BurstPeriod : windowing.TokenBurstPeriod ?? windowing.BurstPeriod;
+            var period = windowing.BurstPeriodOf(rows[d].Dimension);
             if (period < TimeSpan.FromMinutes(1))
             {
                 var burst = period - windowing.ExpiryMargin;
@@ -342,10 +344,29 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
             }
         }
 
-        return shares;
+        return string.Join(',', shares.Select(share => share.ToString("R", CultureInfo.InvariantCulture)));
     }
 
-    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, _dayTimeZone, _bursts);
+    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, Today(), _bursts);
+
+    /// <summary>The provider's current calendar day, where it counts them: worked out again only when a day ends, not on every call.</summary>
+    private FastBucket.Quotas.Windows.CalendarDay? Today()
+    {
+        if (_dayTimeZone is null)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        var today = Volatile.Read(ref _today);
+        if (today is null || !today.Value.Contains(now))
+        {
+            today = new StrongBox<FastBucket.Quotas.Windows.CalendarDay>(FastBucket.Quotas.Windows.CalendarDay.Containing(now, _dayTimeZone));
+            Volatile.Write(ref _today, today);
+        }
+
+        return today.Value;
+    }
 
     private TimeSpan EstimateWait(in RequestCost cost)
     {

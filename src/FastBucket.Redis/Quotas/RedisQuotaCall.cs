@@ -20,25 +20,20 @@ internal sealed record RedisQuotaCall
     /// <param name="burstHeadroom">The burst headroom.</param>
     /// <param name="options">The quota's options (the clock seam, the lease duration).</param>
     /// <param name="time">The clock.</param>
-    /// <param name="dayTimeZone">The zone whose midnights start the per-day limits' days; <see langword="null"/> for rolling days.</param>
-    /// <param name="bursts">Per rate dimension, the share of its window one burst holds (0: no burst rule).</param>
-    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, TimeZoneInfo? dayTimeZone, double[] bursts)
+    /// <param name="day">The provider's current calendar day, where per-day limits count them; <see langword="null"/> for rolling days.</param>
+    /// <param name="bursts">Per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule).</param>
+    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, FastBucket.Quotas.Windows.CalendarDay? day, string bursts) => new()
     {
-        DateTimeOffset now = time.GetUtcNow();
-        var day = dayTimeZone is null ? (FastBucket.Quotas.Windows.CalendarDay?)null : FastBucket.Quotas.Windows.CalendarDay.Containing(now, dayTimeZone);
-        return new()
-        {
-            Operation = operation,
-            ClientNowMicroseconds = options.UseClientClock ? Microseconds(now) : null,
-            BurstHeadroom = burstHeadroom,
-            Limits = [.. QuotaDimensions.RateRows.Select(r => r.LimitOf(configured) ?? 0)],
-            MaxConcurrency = configured.MaxConcurrency ?? 0,
-            LeaseDuration = options.ConcurrencyLeaseDuration,
-            DayStartMicroseconds = day is { } d ? Microseconds(d.Start) : null,
-            DayEndMicroseconds = day is { } e ? Microseconds(e.End) : null,
-            Bursts = bursts,
-        };
-    }
+        Operation = operation,
+        ClientNowMicroseconds = options.UseClientClock ? Microseconds(time.GetUtcNow()) : null,
+        BurstHeadroom = burstHeadroom,
+        Limits = [.. QuotaDimensions.RateRows.Select(r => r.LimitOf(configured) ?? 0)],
+        MaxConcurrency = configured.MaxConcurrency ?? 0,
+        LeaseDuration = options.ConcurrencyLeaseDuration,
+        DayStartMicroseconds = day is { } d ? Microseconds(d.Start) : null,
+        DayEndMicroseconds = day is { } e ? Microseconds(e.End) : null,
+        Bursts = bursts,
+    };
 
     private static long Microseconds(DateTimeOffset instant) => (instant - DateTimeOffset.UnixEpoch).Ticks / 10;
 
@@ -102,8 +97,8 @@ internal sealed record RedisQuotaCall
     /// <summary>The next day's first instant in µs since the epoch, with <see cref="DayStartMicroseconds"/>: what a full per-day dimension waits for.</summary>
     internal long? DayEndMicroseconds { get; init; }
 
-    /// <summary>Per rate dimension, the share of its window one burst holds (0: no burst rule; see <see cref="RedisQuotaOptions.Windowing"/>).</summary>
-    internal double[]? Bursts { get; init; }
+    /// <summary>Per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule; see <see cref="RedisQuotaOptions.Windowing"/>).</summary>
+    internal string? Bursts { get; init; }
 
     /// <summary>Observe: use up the per-day dimensions until the day ends (a per-day quota ran out).</summary>
     internal bool ExhaustDays { get; init; }
@@ -150,7 +145,7 @@ internal sealed record RedisQuotaCall
             DayStartMicroseconds is { } start ? start.ToString(CultureInfo.InvariantCulture) : string.Empty,
             DayEndMicroseconds is { } end ? end.ToString(CultureInfo.InvariantCulture) : string.Empty,
             ExhaustDays ? "1" : string.Empty,
-            Bursts is null ? string.Empty : string.Join(',', Bursts.Select(b => b.ToString("R", CultureInfo.InvariantCulture))),
+            Bursts ?? string.Empty,
         };
         System.Diagnostics.Debug.Assert(args.Length == Names.Length, "one value per named argument");
         return args;
