@@ -6,6 +6,26 @@ namespace FastBucket.Redis.Tests.Quotas;
 /// <summary>Redis killed and restarted mid-run, each test on a server of its own.</summary>
 public sealed class RedisQuotaOutageTests
 {
+    /// <summary>A quota that degrades to the local fallback in an outage, as one of 4 instances (a quarter of each level).</summary>
+    private static Task<RedisQuota> DegradingToQuarterAsync(RedisQuotaHarness harness, QuotaLimits limits) =>
+        harness.CreateAsync(limits, o =>
+        {
+            o.FailurePolicy = RedisFailurePolicy.DegradeToLocal;
+            o.ExpectedInstances = 4;
+        });
+
+    /// <summary>How many of <paramref name="attempts"/> one-request reservations are granted now.</summary>
+    private static int Granted(ILlmQuota quota, int attempts)
+    {
+        int granted = 0;
+        for (int i = 0; i < attempts; i++)
+        {
+            granted += quota.TryReserve(new RequestCost(1, 0, 0), out _, out _) ? 1 : 0;
+        }
+
+        return granted;
+    }
+
     private static async Task UntilConnectedAsync(RedisQuotaHarness harness, RedisQuota quota)
     {
         // Real time, bounded: the multiplexer reconnects by itself; the quota probes on its (fake) backoff.
@@ -23,20 +43,12 @@ public sealed class RedisQuotaOutageTests
     {
         await using var server = await RedisServer.StartAsync();
         await using var harness = new RedisQuotaHarness(server);
-        var quota = await harness.CreateAsync(new QuotaLimits { RequestsPerDay = 100 }, o =>
-        {
-            o.FailurePolicy = RedisFailurePolicy.DegradeToLocal;
-            o.ExpectedInstances = 4;
-        });
+        var quota = await DegradingToQuarterAsync(harness, new QuotaLimits { RequestsPerDay = 100 });
         Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
         Assert.False(quota.IsDegraded);
 
         await server.StopAsync();
-        int granted = 0;
-        for (int i = 0; i < 40; i++)
-        {
-            granted += quota.TryReserve(new RequestCost(1, 0, 0), out _, out _) ? 1 : 0;
-        }
+        int granted = Granted(quota, attempts: 40);
 
         Assert.True(quota.IsDegraded);
         Assert.Equal(24, granted); // a quarter (4 instances) of the 99 Redis had left, not of a full bucket: per day, no refill to speak of
@@ -58,11 +70,7 @@ public sealed class RedisQuotaOutageTests
         // and so started it full (the fault table's DegradeToLocal rows admitted up to 1.8 times their bound).
         await using var server = await RedisServer.StartAsync();
         await using var harness = new RedisQuotaHarness(server);
-        var quota = await harness.CreateAsync(new QuotaLimits { RequestsPerMinute = 100 }, o =>
-        {
-            o.FailurePolicy = RedisFailurePolicy.DegradeToLocal;
-            o.ExpectedInstances = 4;
-        });
+        var quota = await DegradingToQuarterAsync(harness, new QuotaLimits { RequestsPerMinute = 100 });
         for (int i = 0; i < 60; i++)
         {
             Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out var reservation, out _));
@@ -70,11 +78,7 @@ public sealed class RedisQuotaOutageTests
         }
 
         await server.StopAsync();
-        int granted = 0;
-        for (int i = 0; i < 40; i++)
-        {
-            granted += quota.TryReserve(new RequestCost(1, 0, 0), out _, out _) ? 1 : 0;
-        }
+        int granted = Granted(quota, attempts: 40);
 
         Assert.True(quota.IsDegraded);
         // A quarter of the 40 Redis had left, plus a quarter of what refilled (100 a minute) while the server stopped;
