@@ -310,7 +310,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery);
         if (!plan.IsEmpty || plan.MovesLocalState)
         {
-            Apply(plan);
+            Apply(plan, reservation?.Owner as ReservationCharges is { } own && ReferenceEquals(own.Quota, this) ? own : null);
         }
     }
 
@@ -356,7 +356,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     }
 
     /// <summary>Carries out what <see cref="QuotaPolicy.Plan"/> decided.</summary>
-    private void Apply(QuotaAdaptationPlan plan)
+    private void Apply(QuotaAdaptationPlan plan, ReservationCharges? charges)
     {
         // The hold first: a change of limits or a lowering below may wake a waiter, which must not be sent into the
         // same 429.
@@ -382,6 +382,11 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             if (plan.LowerTo(dimension) is { } level)
             {
                 Window(dimension)?.ReduceAvailableTo(level, freesAfter);
+            }
+
+            if (plan.RemainingAtAdmission(dimension) is { } seen && charges is not null && charges.Ticket(dimension) >= 0)
+            {
+                Window(dimension)?.Forget(charges.Ticket(dimension), seen.Remaining, seen.UnseenBefore);
             }
         }
 
@@ -619,6 +624,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             // The window's room, not what its burst rule admits now: the provider's remaining is compared with it.
             mark.Level(d) = Volatile.Read(ref _windows[d])?.Room ?? 0;
             mark.Lowered(d) = Volatile.Read(ref _loweredTotals[d]);
+            mark.InFlight(d) = Volatile.Read(ref _inFlightTokens[d]);
         }
 
         return new QuotaReservation(this, charges, cost) { Mark = mark };

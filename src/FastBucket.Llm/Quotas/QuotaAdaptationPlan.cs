@@ -15,6 +15,7 @@ internal sealed class QuotaAdaptationPlan
     private readonly long?[] _evidence = new long?[QuotaDimensions.RateCount];
     private readonly long?[] _lowerTo = new long?[QuotaDimensions.RateCount];
     private readonly TimeSpan?[] _freesAfter = new TimeSpan?[QuotaDimensions.RateCount];
+    private readonly (long Remaining, long UnseenBefore)?[] _remainingAtAdmission = new (long, long)?[QuotaDimensions.RateCount];
 
     /// <summary>The limits to enforce from now on (learned from the provider, or set by discovery), or <see langword="null"/> for no change.</summary>
     internal QuotaLimits? Limits { get; set; }
@@ -74,7 +75,7 @@ internal sealed class QuotaAdaptationPlan
 
             for (int d = 0; d < QuotaDimensions.RateCount; d++)
             {
-                if (_evidence[d] is not null || _lowerTo[d] is not null)
+                if (_evidence[d] is not null || _lowerTo[d] is not null || _remainingAtAdmission[d] is not null)
                 {
                     return false;
                 }
@@ -96,7 +97,18 @@ internal sealed class QuotaAdaptationPlan
     /// </summary>
     internal TimeSpan? FreesAfter(QuotaDimension dimension) => _freesAfter[(int)dimension];
 
+    /// <summary>
+    /// What the provider reported remaining on one dimension when it admitted the answered request, and what was in
+    /// flight before that request (possibly not counted yet), for a store that keeps its charges apart to forget those
+    /// the provider no longer counts (see <see cref="Windows.SlidingWindowLog.Forget"/>); <see langword="null"/> for none.
+    /// A store whose windows refill continuously (a token bucket, the Redis quota's cells) needs no forgetting.
+    /// </summary>
+    internal (long Remaining, long UnseenBefore)? RemainingAtAdmission(QuotaDimension dimension) => _remainingAtAdmission[(int)dimension];
+
     internal void SetEvidence(QuotaDimension dimension, long baseline) => _evidence[(int)dimension] = baseline;
+
+    internal void SetRemainingAtAdmission(QuotaDimension dimension, long remaining, long unseenBefore) =>
+        _remainingAtAdmission[(int)dimension] = (remaining, unseenBefore);
 
     internal void SetFreesAfter(QuotaDimension dimension, TimeSpan after) =>
         _freesAfter[(int)dimension] = _freesAfter[(int)dimension] is { } current && current > after ? current : after;

@@ -17,7 +17,7 @@ namespace FastBucket.Quotas;
 /// headers count. Gemini's <c>QuotaFailure</c> states each exceeded quota's value (<c>quotaValue</c>): the limit of the
 /// requests or tokens, per minute or per day, that the quota id names. A smaller limit takes effect at once; the level
 /// is kept, clamped.</item>
-/// <item><b>Lower on evidence of consumption made elsewhere, never raise.</b> The server's remaining was computed
+/// <item><b>Lower on evidence of consumption made elsewhere.</b> The server's remaining was computed
 /// when it admitted this request. Our level when we granted it, plus the refill until it was sent, minus the server's
 /// remaining is consumption the server counted and we did not make (another process on the key, or a provider that
 /// counts a prompt higher than our estimate), except for requests reserved after this one that the server admitted
@@ -26,6 +26,13 @@ namespace FastBucket.Quotas;
 /// without its reservation lowers the level to <c>remaining − everything else in flight + refill since sent</c>.
 /// (An earlier rule treated every other request in flight as unseen even with a reservation: after a burst of a full
 /// window that put the level a whole window below the truth and stalled the quota for most of a minute.)</item>
+/// <item><b>Forget what the provider let go of.</b> The same comparison the other way: where a success's remaining says
+/// the provider counts less than the safe shape's log holds of the charges taken before this request (less those still
+/// in flight then, which may not have reached it), it no longer counts the difference: a fixed window's edge passed, its
+/// log expired them sooner, or it counted them lower. The log forgets that much from its oldest charges, so the level
+/// rises to what the provider reports and never above it (see <see cref="Windows.SlidingWindowLog.Forget"/>). Without it a
+/// fixed minute (Azure's tokens) was used from our first send on, not from its edge: a run took a window more or less
+/// by where in the provider's minute it started. Buckets refill on their own and ignore it.</item>
 /// <item><b>Hold closed after a rate-limit error.</b> A 429 closes the whole quota until the server's wait has
 /// passed (<c>retry-after-ms</c>, <c>Retry-After</c>, Gemini's <c>RetryInfo</c>, a wait stated in the message, or the
 /// exhausted dimension's reset), so no request leaves before; stores apply the hold before anything else the response
@@ -187,7 +194,7 @@ internal sealed class QuotaPolicy
             // minute's it said most of the minute was used elsewhere (the matrix's Azure cell stalled on it).
             if (ReportedOn(signals, row.Dimension) is { } reported && RemainingCountsTheMinute(signals.Provider, row.Dimension))
             {
-                Lower(plan, limits, row.Dimension, reported, reservation, sinceSent, inFlightTokens, statedWait);
+                Lower(plan, limits, row.Dimension, reported, reservation, sinceSent, inFlightTokens, statedWait, admitted: signals.StatusCode is >= 200 and < 300);
             }
         }
 
@@ -488,7 +495,7 @@ internal sealed class QuotaPolicy
         };
     }
 
-    private void Lower(QuotaAdaptationPlan plan, QuotaLimits limits, QuotaDimension dimension, RateLimitDimension reportedDimension, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens, TimeSpan? statedWait)
+    private void Lower(QuotaAdaptationPlan plan, QuotaLimits limits, QuotaDimension dimension, RateLimitDimension reportedDimension, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens, TimeSpan? statedWait, bool admitted)
     {
         if (reportedDimension.Remaining is not { } reported || QuotaDimensions.LimitOf(limits, dimension) is not { } limit)
         {
@@ -513,6 +520,13 @@ internal sealed class QuotaPolicy
             long refilledBeforeSent = (long)Math.Ceiling(perSecond * Math.Max(0, sentAfterGrant.TotalSeconds));
             plan.Epoch = mark.Epoch;
             plan.SetEvidence(dimension, mark.Level(d) + refilledBeforeSent - reported + mark.ReservedTotal(d) + mark.Lowered(d));
+
+            // And the other way: where it counts less than we hold of the charges before this one, it let them go.
+            if (admitted)
+            {
+                plan.SetRemainingAtAdmission(dimension, reported, Math.Max(0, mark.InFlight(d) - QuotaDimensions.CostOf(reservation.Cost, dimension)));
+            }
+
             return;
         }
 

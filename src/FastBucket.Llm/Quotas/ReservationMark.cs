@@ -2,7 +2,7 @@ namespace FastBucket.Quotas;
 
 /// <summary>
 /// What a quota store knew when it granted one reservation: per dimension, the total reserved so far, the
-/// level left, and the total lowered on the provider's evidence so far; and when. The provider's answer to that
+/// level left, the total lowered on the provider's evidence so far and what its requests in flight reserved; and when. The provider's answer to that
 /// request is compared with these to tell consumption nobody here made (another process on the key) from requests
 /// merely in flight.
 /// </summary>
@@ -12,7 +12,7 @@ internal sealed class ReservationMark
 
     public ReservationMark(int dimensions, long grantTimestamp)
     {
-        _values = new long[dimensions * 3];
+        _values = new long[dimensions * 4];
         Dimensions = dimensions;
         GrantTimestamp = grantTimestamp;
     }
@@ -29,4 +29,7 @@ internal sealed class ReservationMark
     public ref long Level(int dimension) => ref _values[Dimensions + dimension];
 
     public ref long Lowered(int dimension) => ref _values[(2 * Dimensions) + dimension];
+
+    /// <summary>What the store's requests in flight had reserved, this one's included.</summary>
+    public ref long InFlight(int dimension) => ref _values[(3 * Dimensions) + dimension];
 }

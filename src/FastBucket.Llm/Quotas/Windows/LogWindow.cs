@@ -30,6 +30,8 @@ internal sealed class LogWindow(long limit, WindowShape shape, TimeProvider time
 
     public override void Restamp(long ticket) => Log.Restamp(ticket);
 
+    public override void Forget(long ticket, long remaining, long unseenBefore) => Log.Forget(ticket, remaining, unseenBefore);
+
     public override void HoldRefillUntil(long timestamp) => Log.HoldRefillUntil(timestamp);
 
     public override void ResumeRefill() => Log.ResumeRefill();

@@ -114,6 +114,8 @@ internal sealed class PacedWindow(QuotaWindow inner, TimeProvider timeProvider) 
 
     public override void Restamp(long ticket) => Inner.Restamp(ticket);
 
+    public override void Forget(long ticket, long remaining, long unseenBefore) => Inner.Forget(ticket, remaining, unseenBefore);
+
     public override void HoldRefillUntil(long timestamp) => Inner.HoldRefillUntil(timestamp);
 
     public override void ResumeRefill() => Inner.ResumeRefill();

@@ -60,6 +60,16 @@ internal abstract class QuotaWindow : IDisposable
     }
 
     /// <summary>
+    /// Forgets charges the provider reports it no longer counts, where the window keeps its charges apart (the safe
+    /// shape's log; see <see cref="SlidingWindowLog.Forget"/>): <paramref name="remaining"/> is the provider's count when
+    /// it admitted the charge named by <paramref name="ticket"/>, <paramref name="unseenBefore"/> what was in flight
+    /// before it. A bucket refills on its own and a calendar day resets at midnight: they ignore it.
+    /// </summary>
+    public virtual void Forget(long ticket, long remaining, long unseenBefore)
+    {
+    }
+
+    /// <summary>
     /// Earns no burst refill until <paramref name="timestamp"/> or <see cref="ResumeRefill"/>, where the window has a
     /// refilling burst: the quota has no answer yet, so its sends may reach the provider together. Others ignore it.
     /// </summary>

@@ -134,6 +134,8 @@ internal sealed class ShapeLearningWindow : QuotaWindow
 
     public override void Restamp(long ticket) => Current.Restamp(ticket);
 
+    public override void Forget(long ticket, long remaining, long unseenBefore) => Current.Forget(ticket, remaining, unseenBefore);
+
     public override void HoldRefillUntil(long timestamp) => _log.HoldRefillUntil(timestamp);
 
     public override void ResumeRefill() => _log.ResumeRefill();

@@ -33,12 +33,19 @@ internal sealed class SlidingWindowLog
     // took it). Never before _times; so a charge still leaves the burst period before the window.
     private long[] _windowTimes = new long[16];
     private long[] _amounts = new long[16];
+
+    // What each charge counts in the window: its amount, less what the provider said it no longer counts (Forget).
+    // The burst rule keeps the whole amount: the provider's count of its minute says nothing of its shorter periods.
+    private long[] _windowAmounts = new long[16];
     private bool[] _inBurst = new bool[16];
     private long _head;        // sequence number of the oldest charge kept
     private long _burstHead;   // sequence number of the oldest charge in the burst period
     private long _tail;        // sequence number the next charge gets
     private long _windowSum;
     private long _burstSum;
+
+    // Every charge before this sequence number has been forgotten whole: Forget resumes here.
+    private long _forgottenUpTo;
 
     // Use the provider counted and we did not make: it frees when the provider says (its reset), not a window from now.
     // Few entries, sorted by expiry; the burst rule ignores them.
@@ -250,7 +257,11 @@ internal sealed class SlidingWindowLog
             long before = _amounts[slot];
             long after = Math.Max(0, before + delta);
             _amounts[slot] = after;
-            _windowSum += after - before;
+
+            // A forgotten charge counts in the window again only for an overrun (the provider counts that much more).
+            long windowAfter = Math.Max(0, _windowAmounts[slot] + delta);
+            _windowSum += windowAfter - _windowAmounts[slot];
+            _windowAmounts[slot] = windowAfter;
             if (ticket >= _burstHead && _inBurst[slot])
             {
                 _burstSum += after - before;
@@ -263,6 +274,66 @@ internal sealed class SlidingWindowLog
             }
 
             AssertInvariants();
+        }
+    }
+
+    /// <summary>
+    /// Forgets, from the window, charges the provider no longer counts. Its remaining count <paramref name="remaining"/>,
+    /// computed when it admitted the charge named by <paramref name="ticket"/>, says it counted at most
+    /// <c>limit − remaining</c> of that charge and those taken before it, less <paramref name="unseenBefore"/> of them
+    /// that may not have reached it yet (in flight when that charge was taken); whatever those charges hold beyond that,
+    /// the provider has let go of (a fixed window's edge passed, its log expired them sooner, it counted them lower).
+    /// The excess is taken from the oldest charges first, so every later part of the log still holds at least what the
+    /// provider counts of it; charges taken after the named one, use elsewhere and a burst rule shorter than the window
+    /// are untouched. Nothing
+    /// happens where the named charge has expired or the provider counts as much as we do.
+    /// </summary>
+    /// <returns>What was forgotten.</returns>
+    public long Forget(long ticket, long remaining, long unseenBefore)
+    {
+        long now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            Expire(now);
+            if (ticket < _head || ticket >= _tail)
+            {
+                return 0;
+            }
+
+            // The charges before the named one: the window's sum less those from it on (the few taken since: walk back).
+            long fromTicket = 0;
+            for (long seq = _tail - 1; seq >= ticket; seq--)
+            {
+                fromTicket += _windowAmounts[Slot(seq)];
+            }
+
+            long counted = _windowSum - fromTicket - Math.Max(0, unseenBefore);
+            long excess = counted + _windowAmounts[Slot(ticket)] - (_limit - Math.Max(0, remaining));
+            long forget = Math.Min(excess, counted);
+            long forgotten = 0;
+            for (long seq = Math.Max(_head, _forgottenUpTo); seq < ticket && forgotten < forget; seq++)
+            {
+                int slot = Slot(seq);
+                long take = Math.Min(_windowAmounts[slot], forget - forgotten);
+                _windowAmounts[slot] -= take;
+                forgotten += take;
+                if (!_shape.HasBurstRule)
+                {
+                    // No shorter rule: the burst log is the window's twin (a period of the window), so it forgets too.
+                    long burstTake = Math.Min(_amounts[slot], take);
+                    _amounts[slot] -= burstTake;
+                    _burstSum -= seq >= _burstHead && _inBurst[slot] ? burstTake : 0;
+                }
+
+                if (_windowAmounts[slot] == 0)
+                {
+                    _forgottenUpTo = seq + 1;
+                }
+            }
+
+            _windowSum -= forgotten;
+            AssertInvariants();
+            return forgotten;
         }
     }
 
@@ -492,7 +563,7 @@ internal sealed class SlidingWindowLog
             else
             {
                 at = lastExpiry = entryExpiry;
-                freed += _amounts[Slot(seq++)];
+                freed += _windowAmounts[Slot(seq++)];
             }
 
             if (freed >= excess)
@@ -546,6 +617,7 @@ internal sealed class SlidingWindowLog
         _times[slot] = now;
         _windowTimes[slot] = now;
         _amounts[slot] = amount;
+        _windowAmounts[slot] = amount;
         _inBurst[slot] = inBurst;
         _windowSum += amount;
         _burstSum += inBurst ? amount : 0;
@@ -574,7 +646,7 @@ internal sealed class SlidingWindowLog
 
         while (_head < _burstHead && _windowTimes[Slot(_head)] + _windowTicks <= now)
         {
-            _windowSum -= _amounts[Slot(_head)];
+            _windowSum -= _windowAmounts[Slot(_head)];
             _head++;
         }
 
@@ -608,6 +680,7 @@ internal sealed class SlidingWindowLog
         var times = new long[length];
         var windowTimes = new long[length];
         var amounts = new long[length];
+        var windowAmounts = new long[length];
         var inBurst = new bool[length];
         for (long seq = _head; seq < _tail; seq++)
         {
@@ -615,12 +688,14 @@ internal sealed class SlidingWindowLog
             times[to] = _times[Slot(seq)];
             windowTimes[to] = _windowTimes[Slot(seq)];
             amounts[to] = _amounts[Slot(seq)];
+            windowAmounts[to] = _windowAmounts[Slot(seq)];
             inBurst[to] = _inBurst[Slot(seq)];
         }
 
         _times = times;
         _windowTimes = windowTimes;
         _amounts = amounts;
+        _windowAmounts = windowAmounts;
         _inBurst = inBurst;
     }
 
@@ -629,7 +704,7 @@ internal sealed class SlidingWindowLog
     {
         Debug.Assert(_head <= _burstHead && _burstHead <= _tail, "head ≤ burst head ≤ tail");
         Debug.Assert(_tail - _head <= _times.Length, "the ring holds every live charge");
-        Debug.Assert(_windowSum >= _burstSum && _burstSum >= 0, "the burst period's charges are part of the window's");
+        Debug.Assert(_windowSum >= 0 && _burstSum >= 0, "no sum of charges is negative");
         Debug.Assert(_burstLevel <= _burstCapacity, "the refilling burst never holds more than its capacity");
     }
 }

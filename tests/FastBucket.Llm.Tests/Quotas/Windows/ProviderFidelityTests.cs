@@ -408,6 +408,48 @@ public sealed class ProviderFidelityTests
     }
 
     [Fact]
+    public void Observe_AzureFixedMinutesEdgeMidBurst_UsesTheNewMinuteAtOnceNotAMinuteAfterOurFirstSend()
+    {
+        // Azure's tokens: "a running token count ... reset each minute", from an edge we are not told. Its minute ended
+        // 5 s into a burst paced at 6 requests a second; the answers after it reported the new minute's remaining.
+        // The log held every charge for a minute from its take: 60 requests, then nothing until 60 s after the first,
+        // so a run took a window more or less by where in the provider's minute it started.
+        using var quota = new LlmQuota(new QuotaKey(LlmProvider.AzureOpenAI, "gpt-4o"), new QuotaLimits { RequestsPerMinute = 360, TokensPerMinute = 6_000 }, _time, windowing: QuotaWindowing.For(LlmProvider.AzureOpenAI));
+        var start = _time.GetUtcNow();
+        var edge = start + TimeSpan.FromSeconds(5);
+        long usedBeforeEdge = 0, usedAfterEdge = 0;
+        var answers = new Queue<(QuotaReservation Reservation, DateTimeOffset At, long Remaining)>();
+        int granted = 0;
+        while (_time.GetUtcNow() - start < TimeSpan.FromSeconds(20))
+        {
+            while (quota.TryReserve(new RequestCost(1, 100, 0), out var reservation, out _))
+            {
+                // The provider counts it as it arrives (now) and answers 300 ms later with its minute's remaining.
+                ref long used = ref _time.GetUtcNow() < edge ? ref usedBeforeEdge : ref usedAfterEdge;
+                used += 100;
+                Assert.InRange(used, 0, 6_000);
+                answers.Enqueue((reservation, _time.GetUtcNow() + TimeSpan.FromMilliseconds(300), 6_000 - used));
+                granted++;
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            while (answers.TryPeek(out var answer) && answer.At <= _time.GetUtcNow())
+            {
+                answers.Dequeue();
+                quota.Observe(new RateLimitSignals
+                {
+                    Provider = LlmProvider.AzureOpenAI, StatusCode = 200, Tokens = new RateLimitDimension(null, answer.Remaining, null),
+                }, answer.Reservation, TimeSpan.FromMilliseconds(300));
+                answer.Reservation.Complete(new TokenUsage(100, 0));
+            }
+        }
+
+        // 30 requests before the edge and the new minute's 60 after it; the provider never counted more than its 6,000.
+        Assert.InRange(granted, 85, 90);
+        Assert.Equal(6_000, usedAfterEdge);
+    }
+
+    [Fact]
     public void Discovery_ProviderReportingOnlyRemainingCounts_LearnsTheirBoundAndLeavesOneAtATime()
     {
         // Item 1: Azure standard deployments report remaining counts and no limits; discovery stayed at one request

@@ -134,4 +134,98 @@ public sealed class SlidingWindowLogProperties
 
         Assert.True(log.TryTake(amount, out _));
     }
+    /// <summary>
+    /// A provider's own count, as it admits each arrival: fixed windows of a minute from an edge anywhere in the
+    /// minute (Azure's tokens), or a sliding log of the last minute of arrivals.
+    /// </summary>
+    private sealed class ProviderCount(long limit, TimeSpan edge, bool sliding)
+    {
+        private readonly List<(DateTimeOffset At, long Amount)> _admitted = [];
+
+        public long Counted(DateTimeOffset now)
+        {
+            if (sliding)
+            {
+                return _admitted.Where(a => a.At > now - Window).Sum(a => a.Amount);
+            }
+
+            long windowOf(DateTimeOffset t) => (long)Math.Floor((t - DateTimeOffset.UnixEpoch - edge) / Window);
+            return _admitted.Where(a => windowOf(a.At) == windowOf(now)).Sum(a => a.Amount);
+        }
+
+        /// <summary>Counts an arrival; the remaining it reports (negative: it would have refused it).</summary>
+        public long Admit(DateTimeOffset now, long amount)
+        {
+            _admitted.Add((now, amount));
+            return limit - Counted(now);
+        }
+    }
+
+    [Property(MaxTest = 300)]
+    public void Forget_OnEveryRemainingAProviderReports_TheProviderNeverCountsMoreThanItsLimit(PositiveInt seed, bool sliding)
+    {
+        // Requests arrive up to 200 ms after their take (within the 250 ms expiry margin) and are answered up to
+        // 300 ms later, in any order; each answer reports the remaining the provider computed at its arrival, and the
+        // log forgets on it with what was in flight at the take. Whatever the provider's edge, it never counts more
+        // than its limit: the log forgets only what the provider let go of.
+        long limit = 10 + seed.Get % 300;
+        var time = new FakeTimeProvider();
+        var provider = new ProviderCount(limit, TimeSpan.FromMilliseconds(seed.Get % 60_000), sliding);
+        var log = new SlidingWindowLog(limit, WindowShape.Minute(TimeSpan.FromMinutes(1)), time);
+        var events = new PriorityQueue<(bool Arrival, long Ticket, long Amount, long UnseenBefore, long Remaining), (DateTimeOffset, long)>();
+        long inFlight = 0;
+        long order = 0;
+        var random = new Random(seed.Get);
+        void RunUntil(DateTimeOffset until)
+        {
+            while (events.TryPeek(out var e, out var at) && at.Item1 <= until)
+            {
+                events.Dequeue();
+                if (at.Item1 > time.GetUtcNow())
+                {
+                    time.Advance(at.Item1 - time.GetUtcNow());
+                }
+
+                if (e.Arrival)
+                {
+                    long remaining = provider.Admit(time.GetUtcNow(), e.Amount);
+                    Assert.True(remaining >= 0, $"the provider counted {limit - remaining} against its limit of {limit}");
+                    events.Enqueue(e with { Arrival = false, Remaining = remaining }, (time.GetUtcNow() + TimeSpan.FromMilliseconds(random.Next(0, 300)), order++));
+                }
+                else
+                {
+                    log.Forget(e.Ticket, e.Remaining, e.UnseenBefore);
+                    inFlight -= e.Amount;
+                }
+            }
+
+            if (until > time.GetUtcNow())
+            {
+                time.Advance(until - time.GetUtcNow());
+            }
+        }
+
+        // A dense script of its own (the seed's): long runs of takes a few milliseconds apart are what let answers
+        // overtake sends still in flight.
+        for (int step = 0; step < 400; step++)
+        {
+            int op = random.Next(100);
+            if (op < 70)
+            {
+                long amount = random.NextInt64(1, Math.Max(2, (limit / 4) + 1));
+                if (log.TryTake(amount, out long ticket))
+                {
+                    events.Enqueue((true, ticket, amount, inFlight, 0), (time.GetUtcNow() + TimeSpan.FromMilliseconds(random.Next(0, 200)), order++));
+                    inFlight += amount;
+                }
+            }
+            else
+            {
+                // Mostly moments, sometimes seconds (across the provider's edges).
+                RunUntil(time.GetUtcNow() + TimeSpan.FromMilliseconds(op < 95 ? random.Next(0, 300) : random.Next(0, 20_000)));
+            }
+        }
+
+        RunUntil(time.GetUtcNow() + TimeSpan.FromMinutes(2));
+    }
 }

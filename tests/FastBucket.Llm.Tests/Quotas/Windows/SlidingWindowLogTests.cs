@@ -417,6 +417,119 @@ public sealed class SlidingWindowLogTests
             new WindowShape(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), 1, TimeSpan.Zero)).ParamName);
         Assert.Equal("limit", Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingWindowLog(0, WindowShape.PerMinute)).ParamName);
     }
+
+    private static readonly WindowShape WholeMinute = WindowShape.Minute(TimeSpan.FromMinutes(1));
+
+    [Fact]
+    public void Forget_ProviderReportsItsFixedWindowsEdgePassed_AdmitsItsNextWindowAtOnce()
+    {
+        // Azure's tokens: "a running token count ... reset each minute". Without forgetting, the log used a minute from
+        // our first send and waited a whole minute after it, wherever the provider's edge fell.
+        var log = new SlidingWindowLog(1_000, WholeMinute, _time);
+        Assert.True(log.TryTake(900, out _));
+        _time.Advance(TimeSpan.FromSeconds(10)); // the provider's minute ended meanwhile
+        Assert.True(log.TryTake(100, out long ticket));
+        Assert.False(log.TryTake(1, out _));
+
+        Assert.Equal(900, log.Forget(ticket, remaining: 900, unseenBefore: 0)); // it counts only the 100 of its new minute
+        Assert.Equal(900, log.Available);
+        Assert.Equal(100, log.InWindow);
+    }
+
+    [Fact]
+    public void Forget_ChargesInFlightBeforeTheAnsweredOne_StayCounted()
+    {
+        // The 300 in flight may reach the provider after the answered charge: its remaining cannot have counted them.
+        var log = new SlidingWindowLog(1_000, WholeMinute, _time);
+        Assert.True(log.TryTake(600, out _));
+        Assert.True(log.TryTake(300, out _));
+        Assert.True(log.TryTake(100, out long ticket));
+
+        Assert.Equal(600, log.Forget(ticket, remaining: 900, unseenBefore: 300));
+        Assert.Equal(600, log.Available);
+    }
+
+    [Fact]
+    public void Forget_ChargesTakenAfterTheAnsweredOne_StayCounted()
+    {
+        var log = new SlidingWindowLog(1_000, WholeMinute, _time);
+        Assert.True(log.TryTake(300, out _));
+        Assert.True(log.TryTake(100, out long ticket));
+        Assert.True(log.TryTake(500, out _));
+
+        Assert.Equal(300, log.Forget(ticket, remaining: 900, unseenBefore: 0));
+        Assert.Equal(400, log.Available);
+    }
+
+    [Fact]
+    public void Forget_ProviderCountsAtLeastAsMuchAsTheLog_ChangesNothing()
+    {
+        // Forgetting never lowers: use made elsewhere is the evidence rule's.
+        var log = new SlidingWindowLog(1_000, WholeMinute, _time);
+        Assert.True(log.TryTake(600, out _));
+        Assert.True(log.TryTake(100, out long ticket));
+
+        Assert.Equal(0, log.Forget(ticket, remaining: 300, unseenBefore: 0));
+        Assert.Equal(0, log.Forget(ticket, remaining: 100, unseenBefore: 0));
+        Assert.Equal(300, log.Available);
+    }
+
+    [Fact]
+    public void Forget_TheOldestFirst_LaterChargesStillFreeWhenTheirMinuteEnds()
+    {
+        var log = new SlidingWindowLog(1_000, WholeMinute, _time);
+        Assert.True(log.TryTake(400, out _));
+        _time.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(log.TryTake(400, out _));
+        _time.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(log.TryTake(100, out long ticket));
+
+        // The provider let 500 go: all of the first charge and 100 of the second, whose 300 left still free a minute
+        // after it was taken (40 s from now), not when the first would have.
+        Assert.Equal(500, log.Forget(ticket, remaining: 600, unseenBefore: 0));
+        Assert.Equal(600, log.Available);
+        Assert.Equal(TimeSpan.FromSeconds(40) + Margin, log.TimeUntil(601));
+    }
+
+    [Fact]
+    public void Forget_SafeShapesBurstPeriod_KeepsItsCount()
+    {
+        // The provider's remaining counts its minute; of its shorter periods it says nothing.
+        var log = new SlidingWindowLog(600, WindowShape.PerMinute, _time);
+        Assert.True(log.TryTake(60, out _));
+        Assert.True(log.TryTake(40, out long ticket));
+
+        Assert.Equal(60, log.Forget(ticket, remaining: 560, unseenBefore: 0));
+        Assert.Equal(40, log.InWindow);
+        Assert.Equal(0, log.Available);
+        Assert.Equal(TimeSpan.FromSeconds(10) + Margin, log.TimeUntil(1));
+    }
+
+    [Fact]
+    public void Forget_AnsweredChargeExpired_ChangesNothing()
+    {
+        var log = new SlidingWindowLog(1_000, WholeMinute, _time);
+        Assert.True(log.TryTake(100, out long ticket));
+        _time.Advance(TimeSpan.FromMinutes(1) + Margin);
+        Assert.True(log.TryTake(900, out _));
+
+        Assert.Equal(0, log.Forget(ticket, remaining: 1_000, unseenBefore: 0));
+        Assert.Equal(100, log.Available);
+    }
+
+    [Fact]
+    public void Adjust_ForgottenCharge_RefundChangesNothingOverrunCountsAgain()
+    {
+        var log = new SlidingWindowLog(1_000, WholeMinute, _time);
+        Assert.True(log.TryTake(500, out long first));
+        Assert.True(log.TryTake(100, out long ticket));
+        Assert.Equal(500, log.Forget(ticket, remaining: 900, unseenBefore: 0));
+
+        log.Adjust(first, -200);
+        Assert.Equal(100, log.InWindow);
+        log.Adjust(first, +50);
+        Assert.Equal(150, log.InWindow);
+    }
 }
 
 internal static class SlidingWindowLogTestExtensions
