@@ -53,6 +53,15 @@ internal static class FidelityCell
 
         // The binding limit is the one whose enforcement needs the longest run for what the workload consumed;
         // its share is everything the simulator counted on it (429s it charges included) over what it allowed.
+        static TimeSpan WindowOf(RateLimitDimension d) => d is RateLimitDimension.RequestsPerDay or RateLimitDimension.TokensPerDay ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1);
+        double Consumed(RateLimitDimension d) => log.Where(r => r.Kind != ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(d));
+        double OffsetOf(RateLimitDimension d) => (startedAt.UtcTicks % accounting[d].Period.Ticks) / (double)TimeSpan.TicksPerSecond;
+
+        // What a run of `seconds` reaches on a dimension where it consumed all it did: below 1 where the workload ends
+        // inside a window or log period (the enforcement admits the whole period once it has begun).
+        double ShareOver(RateLimitDimension d, long limit, double seconds) =>
+            Math.Min(1, Consumed(d) / EnforcementCapacity.Allowed(limit, WindowOf(d), accounting[d], seconds + 1e-6, OffsetOf(d)));
+
         RateLimitDimension? binding = null;
         double shortest = 0;
         double share = 0;
@@ -64,24 +73,27 @@ internal static class FidelityCell
                 continue;
             }
 
-            TimeSpan window = dimension is RateLimitDimension.RequestsPerDay or RateLimitDimension.TokensPerDay ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1);
             // A refused-charge entry names a component (requests, tokens) that several dimensions count; it counts
             // on this one only where the profile charges refusals to it.
-            double consumed = log.Where(r => r.Kind != ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(dimension));
-            double counted = consumed + (accounting[dimension].ChargeRefused ? log.Where(r => r.Kind == ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(dimension)) : 0);
-            double offset = (startedAt.UtcTicks % accounting[dimension].Period.Ticks) / (double)TimeSpan.TicksPerSecond;
-            double needed = EnforcementCapacity.ShortestSeconds(limit, window, accounting[dimension], consumed, offset);
-            double dimensionShare = counted / EnforcementCapacity.Allowed(limit, window, accounting[dimension], client.WallSeconds, offset);
+            double counted = Consumed(dimension) + (accounting[dimension].ChargeRefused ? log.Where(r => r.Kind == ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(dimension)) : 0);
+            double needed = EnforcementCapacity.ShortestSeconds(limit, WindowOf(dimension), accounting[dimension], Consumed(dimension), OffsetOf(dimension));
+            double dimensionShare = counted / EnforcementCapacity.Allowed(limit, WindowOf(dimension), accounting[dimension], client.WallSeconds, OffsetOf(dimension));
             if (binding is null || needed > shortest || (needed == shortest && dimensionShare > share))
             {
                 binding = dimension;
                 shortest = needed;
                 share = dimensionShare;
-
-                // What the shortest run itself reaches: below 1 where the workload ends inside a window or log period
-                // (the enforcement admits the whole period once it has begun, and nothing was left to send in it).
-                bestShare = Math.Min(1, consumed / EnforcementCapacity.Allowed(limit, window, accounting[dimension], needed + 1e-6, offset));
+                bestShare = ShareOver(dimension, limit, needed);
             }
+        }
+
+        // The shortest run is judged against every limit at once: the binding one's own bound may need what another
+        // limit never admits in time (Azure's 60,000 tokens in a window's first second, past its 60 requests per 10 s).
+        if (binding is { } bound && profile.Limits[bound] is long boundLimit
+            && JointShortestRun.Seconds(profile, accounting, log, startedAt) is var joint && joint > shortest)
+        {
+            shortest = joint;
+            bestShare = ShareOver(bound, boundLimit, joint);
         }
 
         // Which enforcement refused, as the simulator counted it: the first question about any 429.
