@@ -38,6 +38,9 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     internal const long NoTicket = -1;
 
     private readonly QuotaWindow?[] _windows = new QuotaWindow?[DimensionCount];
+    [ThreadStatic]
+    private static QuotaAdaptationPlan? t_plan;
+
     private readonly long[] _inFlightTokens = new long[DimensionCount];
 
     // Everything ever reserved, per dimension: a reservation remembers these totals when it is granted, so that when
@@ -285,8 +288,9 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     }
 
     /// <summary>
-    /// Adapts to what the provider said about one response: learns limits, lowers levels to the reported remaining
-    /// (allowing for requests in flight), holds the quota closed after a rate-limit error until the server's wait has
+    /// Adapts to what the provider said about one response: learns limits, brings levels to the reported remaining
+    /// (lowered on use made elsewhere; in the safe shape's log, raised by forgetting charges the provider no longer
+    /// counts; both allowing for requests in flight), holds the quota closed after a rate-limit error until the server's wait has
     /// passed, and fails fast after a non-retryable exhaustion. The rules are documented on the README's adaptation
     /// section.
     /// </summary>
@@ -307,10 +311,21 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             RestampCold(charges);
         }
 
-        var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery);
-        if (!plan.IsEmpty || plan.MovesLocalState)
+        // One plan per thread, rented for the call: a response's adaptation allocates no plan (a waiter woken inside
+        // Apply that observes on this thread finds none to rent and makes its own).
+        var rented = t_plan;
+        t_plan = null;
+        var plan = _policy.Plan(signals, Limits, reservation, sinceSent, inFlight, Discovery, rented);
+        try
         {
-            Apply(plan, reservation?.Owner as ReservationCharges is { } own && ReferenceEquals(own.Quota, this) ? own : null);
+            if (!plan.IsEmpty || plan.MovesLocalState)
+            {
+                Apply(plan, reservation?.Owner as ReservationCharges is { } own && ReferenceEquals(own.Quota, this) ? own : null);
+            }
+        }
+        finally
+        {
+            t_plan = plan;
         }
     }
 

@@ -85,6 +85,25 @@ internal sealed class QuotaAdaptationPlan
         }
     }
 
+    /// <summary>Empties the plan, for a store that fills one plan per response instead of allocating one.</summary>
+    internal void Clear()
+    {
+        Limits = null;
+        Reported = null;
+        Epoch = 0;
+        Hold = null;
+        Exhaustion = null;
+        ExhaustDays = false;
+        ShrinkBurstSentAt = null;
+        RateLimitedSentAt = null;
+        SucceededSentAt = null;
+        Refill = null;
+        Array.Clear(_evidence);
+        Array.Clear(_lowerTo);
+        Array.Clear(_freesAfter);
+        Array.Clear(_remainingAtAdmission);
+    }
+
     /// <summary>The evidence baseline of one rate dimension (see the remarks), or <see langword="null"/>.</summary>
     internal long? Evidence(QuotaDimension dimension) => _evidence[(int)dimension];
 

@@ -175,9 +175,11 @@ internal sealed class QuotaPolicy
     /// <param name="sinceSent">How long ago the request was sent.</param>
     /// <param name="inFlightTokens">Per rate dimension, what this store's requests in flight reserved.</param>
     /// <param name="discovery">The store's discovery state, when it learns its limits.</param>
-    internal QuotaAdaptationPlan Plan(in RateLimitSignals signals, QuotaLimits current, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens, QuotaDiscovery? discovery)
+    /// <param name="into">A plan to fill (cleared first), for a store that reuses one; <see langword="null"/> for a new one.</param>
+    internal QuotaAdaptationPlan Plan(in RateLimitSignals signals, QuotaLimits current, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens, QuotaDiscovery? discovery, QuotaAdaptationPlan? into = null)
     {
-        var plan = new QuotaAdaptationPlan();
+        var plan = into ?? new QuotaAdaptationPlan();
+        plan.Clear();
         long now = TimeProvider.GetTimestamp();
         long sentAt = now - (long)(Math.Max(0, sinceSent.TotalSeconds) * TimeProvider.TimestampFrequency);
         var requests = QuotaDimensions.Requests(signals.RequestsWindow);
