@@ -37,10 +37,11 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// <summary>The ticket of no charge: adjusting it changes nothing on windows that name their charges.</summary>
     internal const long NoTicket = -1;
 
-    private readonly QuotaWindow?[] _windows = new QuotaWindow?[DimensionCount];
+    // The plan Observe fills on this thread (see Observe): a response's adaptation allocates none.
     [ThreadStatic]
     private static QuotaAdaptationPlan? t_plan;
 
+    private readonly QuotaWindow?[] _windows = new QuotaWindow?[DimensionCount];
     private readonly long[] _inFlightTokens = new long[DimensionCount];
 
     // Everything ever reserved, per dimension: a reservation remembers these totals when it is granted, so that when
