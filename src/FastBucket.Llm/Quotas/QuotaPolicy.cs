@@ -183,6 +183,7 @@ internal sealed class QuotaPolicy
         long now = TimeProvider.GetTimestamp();
         long sentAt = now - (long)(Math.Max(0, sinceSent.TotalSeconds) * TimeProvider.TimestampFrequency);
         var requests = QuotaDimensions.Requests(signals.RequestsWindow);
+        bool admitted = signals.StatusCode is >= 200 and < 300;
         var limits = Learn(plan, signals, current, discovery, reservation);
 
         // A rate-limit error's own wait is when this request would pass: what the response lowers frees then, not at
@@ -196,7 +197,7 @@ internal sealed class QuotaPolicy
             // minute's it said most of the minute was used elsewhere (the matrix's Azure cell stalled on it).
             if (ReportedOn(signals, row.Dimension) is { } reported && RemainingCountsTheMinute(signals.Provider, row.Dimension))
             {
-                Lower(plan, limits, row.Dimension, reported, reservation, sinceSent, inFlightTokens, statedWait, admitted: signals.StatusCode is >= 200 and < 300);
+                Lower(plan, limits, row.Dimension, reported, reservation, sinceSent, inFlightTokens, statedWait, admitted);
             }
         }
 
@@ -228,7 +229,7 @@ internal sealed class QuotaPolicy
             case RateLimitErrorClass.RateLimited:
                 Exhaust(plan, signals);
                 break;
-            case RateLimitErrorClass.None when signals.StatusCode is >= 200 and < 300:
+            case RateLimitErrorClass.None when admitted:
                 plan.Refill = RefillEvidence(signals, limits);
                 if (discovery?.OnSuccess(plan.Limits ?? current, sentAt) is { } increased)
                 {
