@@ -44,7 +44,8 @@ internal sealed class SlidingWindowLog
     private long _windowSum;
     private long _burstSum;
 
-    // Every charge before this sequence number has been forgotten whole: Forget resumes here.
+    // Forget resumes here: every charge before it was forgotten whole (an overrun adjusted onto one later counts again
+    // but is not walked again, which only forgets less).
     private long _forgottenUpTo;
 
     // Use the provider counted and we did not make: it frees when the provider says (its reset), not a window from now.
@@ -285,8 +286,7 @@ internal sealed class SlidingWindowLog
     /// the provider has let go of (a fixed window's edge passed, its log expired them sooner, it counted them lower).
     /// The excess is taken from the oldest charges first, so every later part of the log still holds at least what the
     /// provider counts of it; charges taken after the named one, use elsewhere and a burst rule shorter than the window
-    /// are untouched. Nothing
-    /// happens where the named charge has expired or the provider counts as much as we do.
+    /// are untouched. Nothing happens where the named charge has expired or the provider counts as much as we do.
     /// </summary>
     /// <returns>What was forgotten.</returns>
     public long Forget(long ticket, long remaining, long unseenBefore)

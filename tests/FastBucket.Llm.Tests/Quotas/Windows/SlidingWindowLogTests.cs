@@ -420,15 +420,22 @@ public sealed class SlidingWindowLogTests
 
     private static readonly WindowShape WholeMinute = WindowShape.Minute(TimeSpan.FromMinutes(1));
 
+    /// <summary>Takes <paramref name="amount"/>, which must fit, and names the charge.</summary>
+    private static long Taken(SlidingWindowLog log, long amount)
+    {
+        Assert.True(log.TryTake(amount, out long ticket));
+        return ticket;
+    }
+
     [Fact]
     public void Forget_ProviderReportsItsFixedWindowsEdgePassed_AdmitsItsNextWindowAtOnce()
     {
         // Azure's tokens: "a running token count ... reset each minute". Without forgetting, the log used a minute from
         // our first send and waited a whole minute after it, wherever the provider's edge fell.
         var log = new SlidingWindowLog(1_000, WholeMinute, _time);
-        Assert.True(log.TryTake(900, out _));
+        Taken(log, 900);
         _time.Advance(TimeSpan.FromSeconds(10)); // the provider's minute ended meanwhile
-        Assert.True(log.TryTake(100, out long ticket));
+        long ticket = Taken(log, 100);
         Assert.False(log.TryTake(1, out _));
 
         Assert.Equal(900, log.Forget(ticket, remaining: 900, unseenBefore: 0)); // it counts only the 100 of its new minute
@@ -441,9 +448,9 @@ public sealed class SlidingWindowLogTests
     {
         // The 300 in flight may reach the provider after the answered charge: its remaining cannot have counted them.
         var log = new SlidingWindowLog(1_000, WholeMinute, _time);
-        Assert.True(log.TryTake(600, out _));
-        Assert.True(log.TryTake(300, out _));
-        Assert.True(log.TryTake(100, out long ticket));
+        Taken(log, 600);
+        Taken(log, 300);
+        long ticket = Taken(log, 100);
 
         Assert.Equal(600, log.Forget(ticket, remaining: 900, unseenBefore: 300));
         Assert.Equal(600, log.Available);
@@ -453,9 +460,9 @@ public sealed class SlidingWindowLogTests
     public void Forget_ChargesTakenAfterTheAnsweredOne_StayCounted()
     {
         var log = new SlidingWindowLog(1_000, WholeMinute, _time);
-        Assert.True(log.TryTake(300, out _));
-        Assert.True(log.TryTake(100, out long ticket));
-        Assert.True(log.TryTake(500, out _));
+        Taken(log, 300);
+        long ticket = Taken(log, 100);
+        Taken(log, 500);
 
         Assert.Equal(300, log.Forget(ticket, remaining: 900, unseenBefore: 0));
         Assert.Equal(400, log.Available);
@@ -466,8 +473,8 @@ public sealed class SlidingWindowLogTests
     {
         // Forgetting never lowers: use made elsewhere is the evidence rule's.
         var log = new SlidingWindowLog(1_000, WholeMinute, _time);
-        Assert.True(log.TryTake(600, out _));
-        Assert.True(log.TryTake(100, out long ticket));
+        Taken(log, 600);
+        long ticket = Taken(log, 100);
 
         Assert.Equal(0, log.Forget(ticket, remaining: 300, unseenBefore: 0));
         Assert.Equal(0, log.Forget(ticket, remaining: 100, unseenBefore: 0));
@@ -478,11 +485,11 @@ public sealed class SlidingWindowLogTests
     public void Forget_TheOldestFirst_LaterChargesStillFreeWhenTheirMinuteEnds()
     {
         var log = new SlidingWindowLog(1_000, WholeMinute, _time);
-        Assert.True(log.TryTake(400, out _));
+        Taken(log, 400);
         _time.Advance(TimeSpan.FromSeconds(20));
-        Assert.True(log.TryTake(400, out _));
+        Taken(log, 400);
         _time.Advance(TimeSpan.FromSeconds(20));
-        Assert.True(log.TryTake(100, out long ticket));
+        long ticket = Taken(log, 100);
 
         // The provider let 500 go: all of the first charge and 100 of the second, whose 300 left still free a minute
         // after it was taken (40 s from now), not when the first would have.
@@ -496,8 +503,8 @@ public sealed class SlidingWindowLogTests
     {
         // The provider's remaining counts its minute; of its shorter periods it says nothing.
         var log = new SlidingWindowLog(600, WindowShape.PerMinute, _time);
-        Assert.True(log.TryTake(60, out _));
-        Assert.True(log.TryTake(40, out long ticket));
+        Taken(log, 60);
+        long ticket = Taken(log, 40);
 
         Assert.Equal(60, log.Forget(ticket, remaining: 560, unseenBefore: 0));
         Assert.Equal(40, log.InWindow);
@@ -509,9 +516,9 @@ public sealed class SlidingWindowLogTests
     public void Forget_AnsweredChargeExpired_ChangesNothing()
     {
         var log = new SlidingWindowLog(1_000, WholeMinute, _time);
-        Assert.True(log.TryTake(100, out long ticket));
+        long ticket = Taken(log, 100);
         _time.Advance(TimeSpan.FromMinutes(1) + Margin);
-        Assert.True(log.TryTake(900, out _));
+        Taken(log, 900);
 
         Assert.Equal(0, log.Forget(ticket, remaining: 1_000, unseenBefore: 0));
         Assert.Equal(100, log.Available);
@@ -521,8 +528,8 @@ public sealed class SlidingWindowLogTests
     public void Adjust_ForgottenCharge_RefundChangesNothingOverrunCountsAgain()
     {
         var log = new SlidingWindowLog(1_000, WholeMinute, _time);
-        Assert.True(log.TryTake(500, out long first));
-        Assert.True(log.TryTake(100, out long ticket));
+        long first = Taken(log, 500);
+        long ticket = Taken(log, 100);
         Assert.Equal(500, log.Forget(ticket, remaining: 900, unseenBefore: 0));
 
         log.Adjust(first, -200);
