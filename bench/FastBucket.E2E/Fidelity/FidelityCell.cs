@@ -54,7 +54,8 @@ internal static class FidelityCell
         // The binding limit is the one whose enforcement needs the longest run for what the workload consumed;
         // its share is everything the simulator counted on it (429s it charges included) over what it allowed.
         static TimeSpan WindowOf(RateLimitDimension d) => d is RateLimitDimension.RequestsPerDay or RateLimitDimension.TokensPerDay ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1);
-        double Consumed(RateLimitDimension d) => log.Where(r => r.Kind != ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(d));
+        var consumedBy = Enum.GetValues<RateLimitDimension>().ToDictionary(d => d, d => log.Where(r => r.Kind != ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(d)));
+        double Consumed(RateLimitDimension d) => consumedBy[d];
         double OffsetOf(RateLimitDimension d) => (startedAt.UtcTicks % accounting[d].Period.Ticks) / (double)TimeSpan.TicksPerSecond;
 
         // What a run of `seconds` reaches on a dimension where it consumed all it did: below 1 where the workload ends
@@ -90,7 +91,7 @@ internal static class FidelityCell
         // The shortest run is judged against every limit at once: the binding one's own bound may need what another
         // limit never admits in time (Azure's 60,000 tokens in a window's first second, past its 60 requests per 10 s).
         if (binding is { } bound && profile.Limits[bound] is long boundLimit
-            && JointShortestRun.Seconds(profile, accounting, log, startedAt) is var joint && joint > shortest)
+            && JointShortestRun.Seconds(profile, accounting, log, consumedBy, startedAt) is var joint && joint > shortest)
         {
             shortest = joint;
             bestShare = ShareOver(bound, boundLimit, joint);

@@ -17,7 +17,8 @@ namespace FastBucket.E2E.Fidelity;
 /// </remarks>
 internal static class JointShortestRun
 {
-    public static double Seconds(FidelityProfile profile, AccountingModel accounting, IReadOnlyList<ChargeRecord> log, DateTimeOffset startedAt)
+    /// <param name="consumed">Per dimension, what the run consumed (admissions less settlements; refused charges apart).</param>
+    public static double Seconds(FidelityProfile profile, AccountingModel accounting, IReadOnlyList<ChargeRecord> log, IReadOnlyDictionary<RateLimitDimension, double> consumed, DateTimeOffset startedAt)
     {
         var time = new FakeTimeProvider(startedAt);
         var limited = Enum.GetValues<RateLimitDimension>().Where(d => profile.Limits[d] is not null).ToArray();
@@ -26,8 +27,7 @@ internal static class JointShortestRun
         var scale = limited.Select(d =>
         {
             double admitted = admissions.Sum(r => (double)r.AmountOf(d));
-            double consumed = log.Where(r => r.Kind != ChargeKind.RefusedCharge).Sum(r => (double)r.AmountOf(d));
-            return admitted > 0 ? consumed / admitted : 0;
+            return admitted > 0 ? consumed[d] / admitted : 0;
         }).ToArray();
 
         var amounts = new long[limited.Length];
