@@ -88,17 +88,24 @@ public sealed class CoarseTimeProviderTests
         const long capacity = 50, rate = 2_000;
         using var bucket = new TokenBucket(capacity, rate, CoarseTimeProvider.Instance);
         var grants = new List<long>[2];
-        var stop = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
+
+        // The run ends on a count of grants, not on a deadline set before the workers are scheduled: on a
+        // loaded machine the pool may start them late, and a half-second deadline then left one run with
+        // only the burst granted. The hard stop only keeps a starved machine from hanging the suite.
+        const long target = capacity + 1_000;
+        long granted = 0;
+        var hardStop = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 120);
         long tick = 0;
 
         var workers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
         {
             var mine = grants[w] = new List<long>(1 << 16);
-            while (Stopwatch.GetTimestamp() < stop)
+            while (Volatile.Read(ref granted) < target && Stopwatch.GetTimestamp() < hardStop)
             {
                 if (bucket.TryAcquire())
                 {
                     mine.Add(Stopwatch.GetTimestamp());
+                    Interlocked.Increment(ref granted);
                 }
             }
         })).ToArray();

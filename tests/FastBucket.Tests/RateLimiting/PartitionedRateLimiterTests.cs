@@ -277,10 +277,39 @@ public sealed class PartitionedRateLimiterTests
         var granted = new long[keys.Length];
         long started = Stopwatch.GetTimestamp();
         long stopAt = started + (Stopwatch.Frequency / 2);
+
+        // Past the half second the threads go on until every key has granted something, so that "each key
+        // granted" does not rest on the threads being scheduled in time; the hard stop keeps a starved
+        // machine from hanging the suite.
+        long hardStop = started + (Stopwatch.Frequency * 120);
+        bool Running()
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (now >= hardStop)
+            {
+                return false;
+            }
+
+            if (now < stopAt)
+            {
+                return true;
+            }
+
+            for (int k = 0; k < granted.Length; k++)
+            {
+                if (Interlocked.Read(ref granted[k]) == 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         var workers = Enumerable.Range(0, 4).Select(worker => new Thread(() =>
         {
             var random = new Random(worker);
-            while (Stopwatch.GetTimestamp() < stopAt)
+            while (Running())
             {
                 int k = random.Next(keys.Length);
                 int tokens = random.Next(1, 4);
