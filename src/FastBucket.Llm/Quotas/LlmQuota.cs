@@ -306,10 +306,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             inFlight[d] = Volatile.Read(ref _inFlightTokens[d]);
         }
 
-        long firstAnswerAt = FirstAnswer();
-        if (reservation is { Owner: ReservationCharges charges, Mark: { } mark } && ReferenceEquals(charges.Quota, this) && mark.GrantTimestamp <= firstAnswerAt)
+        NoteFirstAnswer();
+        if (reservation is { Owner: ReservationCharges charges } && ReferenceEquals(charges.Quota, this))
         {
-            RestampCold(charges);
+            CountFromTheAnswer(charges);
         }
 
         // One plan per thread, rented for the call: a response's adaptation allocates no plan (a waiter woken inside
@@ -331,36 +331,30 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     }
 
     /// <summary>
-    /// When the quota's first answer came (a timestamp), noting it now if this is the first: from then, sends reach the
-    /// provider about when we take them, so the windows' refilling bursts refill (see <see cref="ColdRefillHold"/>).
+    /// Notes the quota's first answer if this is it: from then, sends reach the provider about when we take them, so
+    /// the windows' refilling bursts refill (see <see cref="ColdRefillHold"/>).
     /// </summary>
-    private long FirstAnswer()
+    private void NoteFirstAnswer()
     {
         // Every answer asks; only the first writes: a read, not an interlocked operation, on each response after it.
-        long firstAnswerAt = Volatile.Read(ref _firstAnswerAt);
-        if (firstAnswerAt != long.MaxValue)
-        {
-            return firstAnswerAt;
-        }
-
-        if (Interlocked.CompareExchange(ref _firstAnswerAt, TimeProvider.GetTimestamp(), long.MaxValue) == long.MaxValue)
+        if (Volatile.Read(ref _firstAnswerAt) == long.MaxValue
+            && Interlocked.CompareExchange(ref _firstAnswerAt, TimeProvider.GetTimestamp(), long.MaxValue) == long.MaxValue)
         {
             for (int d = 0; d < DimensionCount; d++)
             {
                 Volatile.Read(ref _windows[d])?.ResumeRefill();
             }
         }
-
-        return Volatile.Read(ref _firstAnswerAt);
     }
 
     /// <summary>
-    /// Requests granted before the quota's first answer went out cold: a new connection's handshake (TLS, HTTP/2), a
-    /// first call's JIT and a cold provider front end can put hundreds of milliseconds between our grant and the
-    /// provider's count, more than the windows' expiry margin. Their charges count in the windows from their answer,
-    /// which the provider's count cannot follow; after that, connections are warm and the margin covers the jitter.
+    /// The provider counted the request no later than it answered, however late after our grant it arrived: a cold
+    /// connection's handshake, a first call's JIT, a loaded machine that descheduled the send. So the charge's window
+    /// is counted from the answer; a log that frees a charge a window after its answer can never free it before the
+    /// provider's window, sliding or fixed, does. The cost is the latency over the window (under 1.5% for a second's
+    /// answer against a minute), where the expiry margin alone was a bet on how late a send can be.
     /// </summary>
-    private void RestampCold(ReservationCharges charges)
+    private void CountFromTheAnswer(ReservationCharges charges)
     {
         for (int d = 0; d < DimensionCount; d++)
         {

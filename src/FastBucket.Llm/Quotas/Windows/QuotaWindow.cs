@@ -53,7 +53,7 @@ internal abstract class QuotaWindow : IDisposable
 
     /// <summary>
     /// Counts the charge named by <paramref name="ticket"/> from now, where the window frees charges a window after
-    /// they were taken: the provider admitted it later than we took it. Others ignore it.
+    /// they were taken: its answer has come, and the provider admitted it no later than that. Others ignore it.
     /// </summary>
     public virtual void Restamp(long ticket)
     {

@@ -338,9 +338,10 @@ internal sealed class SlidingWindowLog
     }
 
     /// <summary>
-    /// Counts the charge named by <paramref name="ticket"/> in the window from now instead of from its take: the
-    /// provider admitted it later than we took it (a cold connection's handshake, a cold server). Its burst period is
-    /// unchanged. A charge that has expired is left alone.
+    /// Counts the charge named by <paramref name="ticket"/> in the window from now instead of from its take: its
+    /// answer has come, and the provider, which may have admitted it later than we took it (a cold connection's
+    /// handshake, a descheduled send), admitted it no later than that. Its burst period is unchanged. A charge that
+    /// has expired is left alone.
     /// </summary>
     public void Restamp(long ticket)
     {

@@ -347,10 +347,11 @@ public sealed class ProviderFidelityTests
     }
 
     [Fact]
-    public void Observe_AnswersOfRequestsSentCold_CountThemFromTheAnswerAndWarmOnesFromTheirGrant()
+    public void Observe_AnsweredCharges_CountInTheWindowFromTheirAnswerColdOrWarm()
     {
-        // A first request's handshake and JIT can put the provider's count of it past our expiry margin: Gemini's
-        // sliding minute then still held it when ours let the eleventh of 10 RPM go (the course cell's one 429).
+        // The provider counts a request when it arrives, which a first request's handshake and JIT, or a loaded machine
+        // that descheduled the send, can put past our expiry margin: Gemini's sliding minute then still held it when ours
+        // let the eleventh of 10 RPM go (the course cell's one 429). It arrived no later than its answer, though.
         using var quota = new LlmQuota(new QuotaKey(LlmProvider.Gemini, "gemini-2.5-flash"), new QuotaLimits { RequestsPerMinute = 12 }, _time, windowing: QuotaWindowing.For(LlmProvider.Gemini));
         var cost = new RequestCost(1, 10, 10);
         Assert.True(quota.TryReserve(cost, out var first, out _));
@@ -358,19 +359,23 @@ public sealed class ProviderFidelityTests
         _time.Advance(TimeSpan.FromSeconds(0.9));
         quota.Observe(Success(), first, TimeSpan.FromSeconds(0.9)); // the first answer
         _time.Advance(TimeSpan.FromSeconds(0.1));
-        quota.Observe(Success(), second, TimeSpan.FromSeconds(1)); // granted before it: cold too
+        quota.Observe(Success(), second, TimeSpan.FromSeconds(1)); // granted before it: cold
         _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.True(quota.TryReserve(cost, out var unanswered, out _)); // taken first: charges leave the log in order
         Assert.True(quota.TryReserve(cost, out var warm, out _));
         _time.Advance(TimeSpan.FromSeconds(1));
         quota.Observe(Success(), warm, TimeSpan.FromSeconds(1)); // granted after the first answer: warm
         var window = quota.Window(QuotaDimension.RequestsPerMinute)!;
 
         _time.Advance(TimeSpan.FromSeconds(29.25)); // 60.25 s after the cold grants
-        Assert.Equal(12 - 3, window.Room);
+        Assert.Equal(12 - 4, window.Room);
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(12 - 1, window.Room); // the cold ones leave a minute after their answers
-        _time.Advance(TimeSpan.FromSeconds(29)); // 60.25 s after the warm grant
-        Assert.Equal(12, window.Room); // counted from its grant, not from its answer
+        Assert.Equal(12 - 2, window.Room); // the cold ones leave a minute (and the margin) after their answers
+        _time.Advance(TimeSpan.FromSeconds(29)); // 60.25 s after the warm grants
+        Assert.Equal(12 - 1, window.Room); // the one without an answer yet leaves from its grant
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(12, window.Room); // the warm one a minute after its answer, like the cold ones
+        unanswered.Dispose();
 
         static RateLimitSignals Success() => new() { Provider = LlmProvider.Gemini, StatusCode = 200 };
     }
