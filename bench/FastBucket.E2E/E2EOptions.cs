@@ -27,6 +27,9 @@ internal sealed record E2EOptions
 
     public string OutDirectory { get; init; } = "perf-results";
 
+    /// <summary>Where each matrix cell writes the simulator's charge log (one line per charge), or null for none: the evidence behind a cell's 429s.</summary>
+    public string? ChargeLogDirectory { get; init; }
+
     public MatrixMode Matrix { get; init; }
 
     /// <summary>The matrix's profiles to run (accounting names); <see langword="null"/> for all.</summary>
@@ -61,8 +64,9 @@ internal sealed record E2EOptions
                 "--latency" => options with { Latency = Value() },
                 "--seed" => options with { Seed = Positive(Value(), "--seed", 0, int.MaxValue) },
                 "--out" => options with { OutDirectory = Value() },
+                "--charge-logs" => options with { ChargeLogDirectory = Value() },
                 "--only" => options with { Only = ParseOnly(Value()) },
-                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --matrix, --matrix-smoke, --profiles a,b, --quick, --requests N, --rpm N, --tpm N, --latency SPEC, --seed N, --only {string.Join(',', ContenderKeys)}, --out DIR.", nameof(args)),
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --matrix, --matrix-smoke, --profiles a,b, --quick, --requests N, --rpm N, --tpm N, --latency SPEC, --seed N, --only {string.Join(',', ContenderKeys)}, --out DIR, --charge-logs DIR.", nameof(args)),
             };
         }
 

@@ -17,6 +17,7 @@ internal static class FidelityCell
         string latency,
         int seed,
         TimeSpan timeout,
+        string? chargeLogDirectory,
         CancellationToken cancellationToken)
     {
         AccountingModel accounting = profile.AccountingModel();
@@ -50,6 +51,12 @@ internal static class FidelityCell
         RunMeasurements client = recorder.Measure();
         SimulatorStatistics statistics = simulator.Statistics;
         IReadOnlyList<ChargeRecord> log = statistics.GetChargeLog();
+        if (chargeLogDirectory is not null)
+        {
+            Directory.CreateDirectory(chargeLogDirectory);
+            string name = string.Concat($"{profile.Name}.{contender.Name}.log".Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' ? c : '_'));
+            await File.WriteAllLinesAsync(Path.Combine(chargeLogDirectory, name), log.Select(r => r.ToString()), CancellationToken.None);
+        }
 
         // The binding limit is the one whose enforcement needs the longest run for what the workload consumed;
         // its share is everything the simulator counted on it (429s it charges included) over what it allowed.

@@ -44,7 +44,7 @@ internal static class FidelityMatrix
         async Task RunCellAsync(int order)
         {
             var cell = cells[order];
-            FidelityResult result = await FidelityCell.RunAsync(cell.Profile, cell.Contender, cell.Requests, Latency, options.Seed, timeout, cancellationToken);
+            FidelityResult result = await FidelityCell.RunAsync(cell.Profile, cell.Contender, cell.Requests, Latency, options.Seed, timeout, options.ChargeLogDirectory, cancellationToken);
             results.Add((order, result));
             Console.WriteLine(FidelityReport.ConsoleLine(result, clock.Elapsed));
         }
