@@ -351,7 +351,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// The provider counted the request no later than it answered, however late after our grant it arrived: a cold
     /// connection's handshake, a first call's JIT, a loaded machine that descheduled the send. So the charge's window
     /// is counted from the answer; a log that frees a charge a window after its answer can never free it before the
-    /// provider's window, sliding or fixed, does. The cost is the latency over the window (under 1.5% for a second's
+    /// provider's window, sliding or fixed, does. The cost is the latency over the window (under 2% for a second's
     /// answer against a minute), where the expiry margin alone was a bet on how late a send can be.
     /// </summary>
     private void CountFromTheAnswer(ReservationCharges charges)
