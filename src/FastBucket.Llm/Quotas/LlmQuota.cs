@@ -67,6 +67,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     // Until the first answer, and at most until this timestamp, the windows' refilling bursts earn nothing.
     private long _coldUntil;
 
+    // While limits are assumed (see ProbeUntilFirstAnswer): one request at a time until this timestamp or the first
+    // answer, whichever comes first; long.MinValue when there is no such gate (the one read on the hot path).
+    private long _probeUntil = long.MinValue;
+
     /// <summary>Creates a quota for <paramref name="key"/> with <paramref name="limits"/>.</summary>
     /// <param name="key">Whose limits these are.</param>
     /// <param name="limits">The limits; a <see langword="null"/> dimension is not limited. Each limit must be at least 1.</param>
@@ -306,7 +310,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             inFlight[d] = Volatile.Read(ref _inFlightTokens[d]);
         }
 
-        NoteFirstAnswer();
+        bool first = NoteFirstAnswer();
         if (reservation is { Owner: ReservationCharges charges } && ReferenceEquals(charges.Quota, this))
         {
             CountFromTheAnswer(charges);
@@ -328,13 +332,21 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         {
             t_plan = plan;
         }
+
+        // The probe's gate lifts after the answer's adaptation (its limits, its hold): a waiter woken now is sent on
+        // what the provider said, never into the same 429.
+        if (first && Interlocked.Exchange(ref _probeUntil, long.MinValue) != long.MinValue)
+        {
+            _waiters.Drain();
+        }
     }
 
     /// <summary>
     /// Notes the quota's first answer if this is it: from then, sends reach the provider about when we take them, so
     /// the windows' refilling bursts refill (see <see cref="ColdRefillHold"/>).
     /// </summary>
-    private void NoteFirstAnswer()
+    /// <returns>Whether this was the first answer.</returns>
+    private bool NoteFirstAnswer()
     {
         // Every answer asks; only the first writes: a read, not an interlocked operation, on each response after it.
         if (Volatile.Read(ref _firstAnswerAt) == long.MaxValue
@@ -344,6 +356,25 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             {
                 Volatile.Read(ref _windows[d])?.ResumeRefill();
             }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The limits are assumed, not this account's (a catalog's published defaults for a tier): the account may be at
+    /// another tier, drained by a job that just stopped, or shared with other processes on the key. Until the
+    /// provider's first answer, which reports the truth, and at most <see cref="ColdRefillHold"/>, the quota sends one
+    /// request at a time, so a restart on a drained account or a second process on the key meets one 429, not a
+    /// burst of them. Nothing changes once an answer has come.
+    /// </summary>
+    internal void ProbeUntilFirstAnswer()
+    {
+        if (Volatile.Read(ref _firstAnswerAt) == long.MaxValue)
+        {
+            Volatile.Write(ref _probeUntil, _coldUntil);
         }
     }
 
@@ -767,7 +798,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         while (true)
         {
             int current = Volatile.Read(ref _inFlight);
-            if (current >= Volatile.Read(ref _maxConcurrency))
+            if (current >= MaxConcurrencyNow())
             {
                 return false;
             }
@@ -777,6 +808,14 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
                 return true;
             }
         }
+    }
+
+    /// <summary>The concurrency limit now: one while the probe of assumed limits waits for the first answer.</summary>
+    private int MaxConcurrencyNow()
+    {
+        int max = Volatile.Read(ref _maxConcurrency);
+        long probeUntil = Volatile.Read(ref _probeUntil);
+        return probeUntil != long.MinValue && max > 1 && TimeProvider.GetTimestamp() < probeUntil ? 1 : max;
     }
 
     private TimeSpan TimeUntilAll(in RequestCost cost)
@@ -795,9 +834,13 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
             }
         }
 
-        if (wait == TimeSpan.Zero && Volatile.Read(ref _inFlight) >= Volatile.Read(ref _maxConcurrency))
+        if (wait == TimeSpan.Zero && Volatile.Read(ref _inFlight) >= MaxConcurrencyNow())
         {
-            return Timeout.InfiniteTimeSpan; // a released slot wakes the queue
+            // A released slot wakes the queue, and so does the first answer when the probe holds the slot.
+            long probeUntil = Volatile.Read(ref _probeUntil);
+            return probeUntil > now && Volatile.Read(ref _inFlight) < Volatile.Read(ref _maxConcurrency)
+                ? TimeProvider.GetElapsedTime(now, probeUntil)
+                : Timeout.InfiniteTimeSpan;
         }
 
         Debug.Assert(wait >= TimeSpan.Zero);
