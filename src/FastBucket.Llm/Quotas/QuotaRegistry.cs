@@ -8,7 +8,8 @@ namespace FastBucket.Quotas;
 /// <see cref="QuotaRegistryOptions.Limits"/>, the limits catalog, or discovery. Share one registry across every
 /// client that uses the same account, so they draw on the same limits. Models whose limits the provider counts
 /// together (a catalog entry's <see cref="CatalogEntry.SharedAs"/>: Claude Sonnet 4.x combined, OpenRouter's
-/// <c>:free</c> models per account) draw on one quota.
+/// <c>:free</c> models per account) draw on one quota. Limits from the catalog are a tier's published defaults, not
+/// this account's: until the provider's first answer (at most two seconds) such a quota sends one request at a time.
 /// </summary>
 public sealed class QuotaRegistry : IDisposable
 {
