@@ -145,7 +145,8 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
     /// The longest a new quota's refilling bursts wait for its first answer before they refill: what we take before it
     /// may reach the provider at once (the first sends wait for connections and JIT, then go together), while the
     /// provider's quantum refills only from then; long enough for a handshake and a first call, short next to a
-    /// non-streamed answer that comes only when the whole reply is written.
+    /// non-streamed answer that comes only when the whole reply is written. It bounds the probe of assumed limits too
+    /// (<see cref="ProbeUntilFirstAnswer"/>).
     /// </summary>
     internal static readonly TimeSpan ColdRefillHold = TimeSpan.FromSeconds(2);
 
