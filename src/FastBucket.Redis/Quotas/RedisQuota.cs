@@ -28,6 +28,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     private readonly QuotaPolicy _policy;
     private readonly TimeZoneInfo? _dayTimeZone;
     private readonly string _bursts;
+    private readonly string _windowRule;
     private StrongBox<FastBucket.Quotas.Windows.CalendarDay>? _today;
     private readonly RedisQuotaOptions _options;
     private readonly TimeProvider _time;
@@ -64,6 +65,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         // Per-day limits count the provider's calendar days where it documents them (Gemini: Pacific; OpenRouter: UTC).
         _dayTimeZone = (_options.Windowing ?? FastBucket.Quotas.Windows.QuotaWindowing.For(key.Provider)).DayTimeZone;
         _bursts = BurstShares(_options.Windowing);
+        _windowRule = WindowRule(_options.Windowing);
         _policy = new QuotaPolicy(key, burstHeadroom, _time, _dayTimeZone);
         _policy.ValidateLimits(limits);
         Key = key;
@@ -283,14 +285,14 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     internal TimeSpan LatencyMargin => _margin.Current;
 
     /// <summary>A reservation granted by Redis ended: send its reconciliation and free its lease (held back while Redis is unreachable).</summary>
-    internal void ReleaseShared(in RequestCost cost, long[] deltas, string? leaseId)
+    internal void ReleaseShared(in RequestCost cost, long[] deltas, string? leaseId, long? grantSecond)
     {
         if (leaseId is not null || deltas.Any(d => d != 0))
         {
             // Not sent (Redis unreachable) or failed: the lease is owed, and the reconciliation too unless the call may
             // have run (a timeout or a lost connection: applying it twice would refund twice).
             _state.Write(
-                Call(RedisQuotaScript.AdjustAndRelease) with { Amounts = deltas, Lease = leaseId },
+                Call(RedisQuotaScript.AdjustAndRelease) with { Amounts = deltas, Lease = leaseId, Second = grantSecond },
                 failure => _state.Backlog.Owe(failure?.Kind is RedisQuotaFailureKind.Timeout or RedisQuotaFailureKind.Unreachable ? new long[deltas.Length] : deltas, leaseId));
         }
 
@@ -347,7 +349,18 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         return string.Join(',', shares.Select(share => share.ToString("R", CultureInfo.InvariantCulture)));
     }
 
-    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, Today(), _bursts);
+    /// <summary>
+    /// Per rate dimension, whether it keeps the safe shape's window rule (at most the limit in any window, as
+    /// <see cref="FastBucket.Quotas.Windows.SlidingWindowLog"/> keeps in process): every per-minute dimension, unless the
+    /// enforcement is a continuous bucket; written once as the script's argument.
+    /// </summary>
+    private static string WindowRule(FastBucket.Quotas.Windows.QuotaWindowing? windowing) =>
+        windowing is null || windowing.ContinuousBucket
+            ? string.Empty
+            : string.Join(',', QuotaDimensions.RateRows.Select(r => r.Window == TimeSpan.FromMinutes(1) ? "1" : "0"));
+
+    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(
+        operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, Today(), _bursts, _windowRule, _options.Windowing?.ExpiryMargin ?? TimeSpan.Zero);
 
     /// <summary>The provider's current calendar day, where it counts them: worked out again only when a day ends, not on every call.</summary>
     private FastBucket.Quotas.Windows.CalendarDay? Today()

@@ -12,7 +12,7 @@ internal sealed record RedisQuotaCall
 {
     /// <summary>The argument names, in ARGV order; written into the script.</summary>
     internal static readonly string[] Names =
-        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts"];
+        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts", "windows", "second"];
 
     /// <summary>A call of <paramref name="operation"/> with what every call carries: the clock, the headroom, this process's limits, the lease duration.</summary>
     /// <param name="operation">The operation.</param>
@@ -22,7 +22,9 @@ internal sealed record RedisQuotaCall
     /// <param name="time">The clock.</param>
     /// <param name="day">The provider's current calendar day, where per-day limits count them; <see langword="null"/> for rolling days.</param>
     /// <param name="bursts">Per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule).</param>
-    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, FastBucket.Quotas.Windows.CalendarDay? day, string bursts) => new()
+    /// <param name="windows">Per rate dimension, 1 where it keeps the window rule (at most the limit in any window), comma-separated; empty for none.</param>
+    /// <param name="windowMargin">How long past its window a charge counts under the window rule.</param>
+    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, FastBucket.Quotas.Windows.CalendarDay? day, string bursts, string windows, TimeSpan windowMargin) => new()
     {
         Operation = operation,
         ClientNowMicroseconds = options.UseClientClock ? Microseconds(time.GetUtcNow()) : null,
@@ -33,6 +35,8 @@ internal sealed record RedisQuotaCall
         DayStartMicroseconds = day is { } d ? Microseconds(d.Start) : null,
         DayEndMicroseconds = day is { } e ? Microseconds(e.End) : null,
         Bursts = bursts,
+        Windows = windows,
+        WindowMarginMicroseconds = (long)windowMargin.TotalMicroseconds,
     };
 
     private static long Microseconds(DateTimeOffset instant) => (instant - DateTimeOffset.UnixEpoch).Ticks / 10;
@@ -100,6 +104,15 @@ internal sealed record RedisQuotaCall
     /// <summary>Per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule; see <see cref="RedisQuotaOptions.Windowing"/>).</summary>
     internal string? Bursts { get; init; }
 
+    /// <summary>Per rate dimension, 1 where the window rule applies (at most the limit in any window), comma-separated.</summary>
+    internal string? Windows { get; init; }
+
+    /// <summary>How long past its window a charge counts under the window rule, in µs (written into the <c>windows</c> argument's companion).</summary>
+    internal long WindowMarginMicroseconds { get; init; }
+
+    /// <summary>Adjust: the second (µs since the epoch / 10^6) the reservation was granted in, where its window-rule charges are counted; null when unknown.</summary>
+    internal long? Second { get; init; }
+
     /// <summary>Observe: use up the per-day dimensions until the day ends (a per-day quota ran out).</summary>
     internal bool ExhaustDays { get; init; }
 
@@ -146,6 +159,8 @@ internal sealed record RedisQuotaCall
             DayEndMicroseconds is { } end ? end.ToString(CultureInfo.InvariantCulture) : string.Empty,
             ExhaustDays ? "1" : string.Empty,
             Bursts ?? string.Empty,
+            string.IsNullOrEmpty(Windows) ? string.Empty : Windows + ";" + WindowMarginMicroseconds.ToString(CultureInfo.InvariantCulture),
+            Second is { } second ? second.ToString(CultureInfo.InvariantCulture) : string.Empty,
         };
         System.Diagnostics.Debug.Assert(args.Length == Names.Length, "one value per named argument");
         return args;

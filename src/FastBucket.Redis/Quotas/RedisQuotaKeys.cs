@@ -5,9 +5,10 @@ using StackExchange.Redis;
 namespace FastBucket.Redis;
 
 /// <summary>
-/// Where a quota lives: the hash <c>{prefix:provider:account:model}</c> and the lease set
-/// <c>{prefix:provider:account:model}:inflight</c>. The braces make the whole name a hash tag, so Redis Cluster puts
-/// both keys in one slot and the script may touch them together.
+/// Where a quota lives: the hash <c>{prefix:provider:account:model}</c>, the lease set
+/// <c>{prefix:provider:account:model}:inflight</c> and the window rule's per-second counts
+/// <c>{prefix:provider:account:model}:seconds</c>. The braces make the whole name a hash tag, so Redis Cluster puts
+/// the keys in one slot and the script may touch them together.
 /// </summary>
 /// <remarks>
 /// Each part is percent-encoded (<c>%</c>, <c>:</c>, <c>{</c>, <c>}</c>), so no two keys share a name: account
@@ -20,7 +21,7 @@ internal static class RedisQuotaKeys
     {
         string account = key.Account is null ? "_" : "=" + Encode(key.Account);
         string tag = string.Join(':', prefix, key.Provider.ToString(), account, Encode(key.Model));
-        return [new RedisKey("{" + tag + "}"), new RedisKey("{" + tag + "}:inflight")];
+        return [new RedisKey("{" + tag + "}"), new RedisKey("{" + tag + "}:inflight"), new RedisKey("{" + tag + "}:seconds")];
     }
 
     private static string Encode(string part)

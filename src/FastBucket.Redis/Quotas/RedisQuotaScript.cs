@@ -24,7 +24,10 @@ namespace FastBucket.Redis;
 /// dimensions count: their GCRA clock stands at its first instant, so they earn nothing until the next day, when they
 /// start full), <c>mg</c>/<c>mgt</c> (the largest latency margin any process
 /// reported lately, and when: it decays by half each minute and holds back every process's grants), <c>exh</c>/<c>exhc</c> (a non-retryable exhaustion until then, and
-/// its code; one without a reset lasts a day at most, or until reset). In-flight requests are leases in a sorted set
+/// its code; one without a reset lasts a day at most, or until reset), <c>q0</c>..<c>q5</c>/<c>qs0</c>..<c>qs5</c> (where the
+/// window rule applies, the sum of the live per-second counts and the oldest second that may hold one; the counts are
+/// fields <c>d:second</c> of a third key, <c>:seconds</c>, a count freeing a window and the expiry margin after its
+/// second ends, so no window of the limit's length holds more than the limit). In-flight requests are leases in a sorted set
 /// (score: lease expiry) under the same hash tag. Each key's expiry is when every bucket, whoever limits it, would be
 /// full again, plus a minute; a call never shortens it.</para>
 /// <para>Arguments and reply are named lists (<see cref="RedisQuotaCall.Names"/>, <see cref="RedisQuotaReply.Names"/>)
@@ -84,7 +87,7 @@ internal static class RedisQuotaScript
           now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         end
         local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt', 'ds'}
-        for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d; F[#F + 1] = 'b' .. d end
+        for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d; F[#F + 1] = 'b' .. d; F[#F + 1] = 'q' .. d; F[#F + 1] = 'qs' .. d end
         local got = redis.call('HMGET', hash, unpack(F))
         local s = {}
         for i, f in ipairs(F) do s[f] = got[i] end
@@ -150,6 +153,51 @@ internal static class RedisQuotaScript
           end
           reserved[d] = tonumber(s['r' .. (d - 1)]) or 0
           lowered[d] = tonumber(s['w' .. (d - 1)]) or 0
+        end
+        -- The window rule (a.windows: per dimension 1 where it applies, then after ';' the expiry margin in µs): at most
+        -- the limit in any window, whatever the provider's windows (fixed, sliding, aligned anywhere). Charges are counted
+        -- per second of the server's clock in the 'seconds' hash (field 'd:second'); a second's count frees a window and
+        -- the margin after that second ends. q<d> is the sum of the live seconds, qs<d> the oldest second that may hold
+        -- a count: the seconds before it were walked and deleted.
+        local secs = KEYS[3]
+        local wins, wmargin, wtouched = {}, 0, false
+        if a.windows ~= '' then
+          local flags, m = string.match(a.windows, '^([^;]*);(.*)$')
+          wins = vec(flags); wmargin = tonumber(m)
+        end
+        local cursec = math.floor(now / 1000000)
+        local wsum, wlo, wmax = {}, {}, 0
+        for d = 1, 6 do
+          if (wins[d] or 0) > 0 and limit[d] > 0 then
+            wmax = math.max(wmax, WINDOWS[d])
+            local lo = math.floor((now - wmargin - WINDOWS[d]) / 1000000)
+            local sum = tonumber(s['q' .. (d - 1)]) or 0
+            local first = tonumber(s['qs' .. (d - 1)])
+            if first and first < lo then
+              -- No count is later than a window and the margin after 'first' (it was the oldest live second when last
+              -- walked), so the walk is bounded however long the quota was idle.
+              local last = math.min(lo - 1, first + math.ceil((WINDOWS[d] + wmargin) / 1000000) + 2)
+              for sec = first, last do
+                local f = (d - 1) .. ':' .. sec
+                local v = tonumber(redis.call('HGET', secs, f))
+                if v then sum = sum - v; redis.call('HDEL', secs, f) end
+              end
+              if sum < 0 then sum = 0 end
+              redis.call('HSET', hash, 'q' .. (d - 1), int(sum), 'qs' .. (d - 1), int(lo))
+            end
+            wsum[d], wlo[d] = sum, lo
+          end
+        end
+        local function wcount(d, sec, delta)
+          -- Adds delta to second sec's count (never below zero) and to the sum; returns what was added.
+          local f = (d - 1) .. ':' .. sec
+          local v = tonumber(redis.call('HGET', secs, f)) or 0
+          local nv = math.max(0, v + delta)
+          if nv > 0 then redis.call('HSET', secs, f, int(nv)) else redis.call('HDEL', secs, f) end
+          wsum[d] = math.max(0, wsum[d] + nv - v)
+          redis.call('HSET', hash, 'q' .. (d - 1), int(wsum[d]), 'qs' .. (d - 1), int(wlo[d]))
+          wtouched = true
+          return nv - v
         end
         local hold = stored('hold') or 0
         local exh, exhc = stored('exh'), s.exhc or ''
@@ -224,6 +272,19 @@ internal static class RedisQuotaScript
                   local bover = btat[d] + n * interval[d] - clock[d] - math.max(bcap[d] * interval[d] - held, n * interval[d])
                   if bover > 1e-3 and bover > wait then wait = bover end
                 end
+                if wsum[d] and wsum[d] + n > cap[d] then
+                  -- The seconds free oldest first: the wait is until enough of them have left the window.
+                  local excess, freed, at = wsum[d] + n - cap[d], 0, nil
+                  for sec = wlo[d], cursec do
+                    local v = tonumber(redis.call('HGET', secs, (d - 1) .. ':' .. sec))
+                    if v then
+                      freed = freed + v
+                      if freed >= excess then at = (sec + 1) * 1000000 + WINDOWS[d] + wmargin; break end
+                    end
+                  end
+                  local wwait = (at or ((cursec + 1) * 1000000 + WINDOWS[d] + wmargin)) - now
+                  if wwait > wait then wait = wwait end
+                end
               end
             end
             if status ~= 4 then
@@ -245,6 +306,7 @@ internal static class RedisQuotaScript
                     if newtat[d] then
                       tat[d] = newtat[d]; changed[d] = true
                       if bcap[d] then btat[d] = btat[d] + amounts[d] * interval[d]; bchanged[d] = true end
+                      if wsum[d] then wcount(d, cursec, amounts[d]) end
                       reserved[d] = reserved[d] + amounts[d]
                       redis.call('HSET', hash, 'r' .. (d - 1), int(reserved[d]))
                     end
@@ -261,6 +323,12 @@ internal static class RedisQuotaScript
               changed[d] = true
               if bcap[d] then btat[d] = math.max(clock[d], btat[d] + delta * interval[d]); bchanged[d] = true end
             end
+            if delta ~= 0 and wsum[d] then
+              -- In the second it was granted in while that is live; an overrun on an expired one (or of unknown second)
+              -- counts from now, a refund of one the window has let go of is nothing to give back.
+              local sec = tonumber(a.second)
+              if sec and sec >= wlo[d] then wcount(d, sec, delta) elseif delta > 0 then wcount(d, cursec, delta) end
+            end
           end
           if a.lease ~= '' then redis.call('ZREM', leases, a.lease) end
           for id in string.gmatch(a.released, '([^,]+)') do redis.call('ZREM', leases, id) end
@@ -272,7 +340,10 @@ internal static class RedisQuotaScript
           if present[d] then horizon = math.max(horizon, isday[d] and tat[d] > clock[d] and dayend - rel or tat[d] - rel) end
           if bchanged[d] then redis.call('HSET', hash, 'b' .. (d - 1), num(btat[d])) end
           if bcap[d] then horizon = math.max(horizon, btat[d] - rel) end
+          -- The hash outlives the counts it sums: a hash that expired first would restart the sum at zero under live counts.
+          if wsum[d] and wsum[d] > 0 then horizon = math.max(horizon, (cursec + 1) * 1000000 + WINDOWS[d] + wmargin - now + 2000000) end
         end
+        if wtouched then redis.call('PEXPIRE', secs, math.ceil((wmax + wmargin) / 1000) + 2000) end
         if write.base then redis.call('HSET', hash, 'base', int(base)) end
         if write.ep then redis.call('HSET', hash, 'ep', int(ep)) end
         if write.hold then redis.call('HSET', hash, 'hold', num(hold)) end
@@ -291,6 +362,7 @@ internal static class RedisQuotaScript
         for d = 1, 6 do
           levels[d] = (limit[d] > 0) and math.floor(cap[d] - (tat[d] - clock[d]) / interval[d] + 1e-6) or 0
           if bcap[d] then levels[d] = math.min(levels[d], math.floor(bcap[d] - (btat[d] - clock[d]) / interval[d] + 1e-6)) end
+          if wsum[d] then levels[d] = math.min(levels[d], math.floor(cap[d] - wsum[d])) end
           limits[d], lrn[d], res[d], low[d] = limit[d], learned[d], reserved[d], lowered[d]
         end
         local function csv(v) local out = {}; for d = 1, 6 do out[d] = int(v[d]) end; return table.concat(out, ',') end

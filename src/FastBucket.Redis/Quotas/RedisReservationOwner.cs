@@ -11,13 +11,17 @@ internal sealed class RedisReservationOwner : IQuotaReservationOwner
     private readonly RedisQuota _quota;
     private readonly long[] _deltas = new long[QuotaDimensions.RateCount];
 
-    internal RedisReservationOwner(RedisQuota quota, string? leaseId)
+    internal RedisReservationOwner(RedisQuota quota, string? leaseId, long grantSecond)
     {
         _quota = quota;
         LeaseId = leaseId;
+        GrantSecond = grantSecond;
     }
 
     internal string? LeaseId { get; }
+
+    /// <summary>The second of Redis's clock the reservation was granted in: where the window rule counts its charges.</summary>
+    internal long GrantSecond { get; }
 
     public void Adjust(QuotaDimension dimension, long delta)
     {
@@ -28,5 +32,5 @@ internal sealed class RedisReservationOwner : IQuotaReservationOwner
         }
     }
 
-    public void Release(in RequestCost cost) => _quota.ReleaseShared(cost, _deltas, LeaseId);
+    public void Release(in RequestCost cost) => _quota.ReleaseShared(cost, _deltas, LeaseId, GrantSecond);
 }

@@ -14,8 +14,8 @@ public sealed class LlmQuotaContractTests : QuotaContractTests
         return Task.CompletedTask;
     }
 
-    protected override Task<ILlmQuota> CreateAsync(QuotaLimits limits, double burstHeadroom = 0, QuotaKey? key = null) =>
-        Task.FromResult<ILlmQuota>(Track(new LlmQuota(key ?? Key, limits, Time, burstHeadroom: burstHeadroom)));
+    protected override Task<ILlmQuota> CreateAsync(QuotaLimits limits, double burstHeadroom = 0, QuotaKey? key = null, FastBucket.Quotas.Windows.QuotaWindowing? windowing = null) =>
+        Task.FromResult<ILlmQuota>(Track(new LlmQuota(key ?? Key, limits, Time, burstHeadroom: burstHeadroom, windowing: windowing)));
 
     protected override Task<ILlmQuota> CreateDiscoveringAsync(QuotaKey key, int? maxConcurrency) =>
         Task.FromResult<ILlmQuota>(Track(LlmQuota.CreateDiscovering(key, maxConcurrency, Time)));

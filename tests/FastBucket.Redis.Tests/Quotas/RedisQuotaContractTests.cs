@@ -18,8 +18,8 @@ public sealed class RedisQuotaContractTests(RedisServerFixture redis) : QuotaCon
 
     public override async Task DisposeAsync() => await _harness.DisposeAsync();
 
-    protected override async Task<ILlmQuota> CreateAsync(QuotaLimits limits, double burstHeadroom = 0, QuotaKey? key = null) =>
-        await _harness.CreateAsync(limits, burstHeadroom: burstHeadroom, key: key);
+    protected override async Task<ILlmQuota> CreateAsync(QuotaLimits limits, double burstHeadroom = 0, QuotaKey? key = null, FastBucket.Quotas.Windows.QuotaWindowing? windowing = null) =>
+        await _harness.CreateAsync(limits, o => o.Windowing = windowing, burstHeadroom: burstHeadroom, key: key);
 
     protected override async Task<ILlmQuota> CreateDiscoveringAsync(QuotaKey key, int? maxConcurrency) =>
         await _harness.CreateDiscoveringAsync(key, maxConcurrency);

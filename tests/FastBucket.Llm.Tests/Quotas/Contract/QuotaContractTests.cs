@@ -19,8 +19,12 @@ public abstract class QuotaContractTests : IAsyncLifetime
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
-    /// <summary>A quota of this store with <paramref name="limits"/> on <paramref name="key"/>, by default <see cref="Key"/> (every quota of one test shares the key: another one is another process).</summary>
-    protected abstract Task<ILlmQuota> CreateAsync(QuotaLimits limits, double burstHeadroom = 0, QuotaKey? key = null);
+    /// <summary>
+    /// A quota of this store with <paramref name="limits"/> on <paramref name="key"/>, by default <see cref="Key"/> (every
+    /// quota of one test shares the key: another one is another process), shaped by <paramref name="windowing"/> (none:
+    /// continuous buckets).
+    /// </summary>
+    protected abstract Task<ILlmQuota> CreateAsync(QuotaLimits limits, double burstHeadroom = 0, QuotaKey? key = null, FastBucket.Quotas.Windows.QuotaWindowing? windowing = null);
 
     /// <summary>A quota of this store in discovery mode.</summary>
     protected abstract Task<ILlmQuota> CreateDiscoveringAsync(QuotaKey key, int? maxConcurrency);
@@ -118,6 +122,63 @@ public abstract class QuotaContractTests : IAsyncLifetime
         Time.Advance(TimeSpan.FromHours(9) + TimeSpan.FromSeconds(1));
         await SettleAsync(quota);
         Assert.True(quota.TryReserve(new RequestCost(1, 0, 0), out _, out _));
+    }
+
+    [ContractFact]
+    public async Task TryReserve_SafeShape_NeverMoreThanTheLimitInAnySixtySeconds()
+    {
+        // The safe shape for a provider whose minute is windows or unknown (issue 14, "at most L in any 60 s"): a fresh
+        // 60 RPM / 6,000 TPM quota with 10-second bursts, asked for everything it grants every 250 ms for three minutes,
+        // one request of 100 tokens at a time. A bucket with a burst cell admits its burst and then the whole rate on top
+        // in the first minute (60 + 9 requests).
+        var generic = new QuotaKey(LlmProvider.Generic, "any-model");
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 60, TokensPerMinute = 6_000 }, key: generic, windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.Generic));
+        var cost = new RequestCost(1, 50, 50);
+        var grants = new List<DateTimeOffset>();
+        for (int step = 0; step < 720; step++)
+        {
+            while (quota.TryReserve(cost, out var reservation, out _))
+            {
+                grants.Add(Time.GetUtcNow());
+                reservation.Complete(new TokenUsage(50, 50));
+            }
+
+            await SettleAsync(quota);
+            Time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        Assert.InRange(grants.Count, 120, 181); // near the rate: the shape caps the burst, not the throughput
+        for (int i = 0, j = 0; i < grants.Count; i++)
+        {
+            while (grants[i] - grants[j] >= TimeSpan.FromMinutes(1))
+            {
+                j++;
+            }
+
+            Assert.True(i - j + 1 <= 60, $"{i - j + 1} requests granted within 60 s, from {grants[j]:HH:mm:ss.fff} to {grants[i]:HH:mm:ss.fff}");
+        }
+    }
+
+    [ContractFact]
+    public async Task Complete_SafeShape_RefundsAndDebtsCountInTheWindow()
+    {
+        // The window rule settles to usage like the buckets: what was not used is free again within the minute, an
+        // overrun holds the window until it leaves. Tokens only, with the whole minute as the burst, so the window decides.
+        var generic = new QuotaKey(LlmProvider.Generic, "any-model");
+        var windowing = new FastBucket.Quotas.Windows.QuotaWindowing { TokenBurstPeriod = TimeSpan.FromMinutes(1), BurstPeriod = TimeSpan.FromMinutes(1) };
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 1_000 }, key: generic, windowing: windowing);
+
+        Assert.True(quota.TryReserve(new RequestCost(1, 400, 400), out var first, out _));
+        first.Complete(new TokenUsage(50, 50)); // 700 refunded
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(quota.TryReserve(new RequestCost(1, 400, 400), out var second, out _)); // 100 + 800 of 1,000
+        second.Complete(new TokenUsage(500, 500)); // 200 over: 1,100 counted
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.False(quota.TryReserve(new RequestCost(1, 1, 0), out _, out var wait));
+        Assert.InRange(wait, TimeSpan.FromSeconds(49), TimeSpan.FromSeconds(62)); // until the first charge has left the minute
     }
 
     [ContractFact]
