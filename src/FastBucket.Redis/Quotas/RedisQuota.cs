@@ -202,6 +202,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         if (reservation?.Mark is { } mark)
         {
             _margin.OnGrantToSend(_time.GetElapsedTime(mark.GrantTimestamp) - sinceSent);
+            (reservation.Owner as RedisReservationOwner)?.Answered(_time.GetElapsedTime(mark.GrantTimestamp));
         }
 
         var plan = _policy.Plan(signals, Limits, reservation, sinceSent, _inFlight.Tokens, _discovery);
@@ -285,14 +286,31 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     internal TimeSpan LatencyMargin => _margin.Current;
 
     /// <summary>A reservation granted by Redis ended: send its reconciliation and free its lease (held back while Redis is unreachable).</summary>
-    internal void ReleaseShared(in RequestCost cost, long[] deltas, string? leaseId, long? grantSecond)
+    internal void ReleaseShared(in RequestCost cost, long[] deltas, string? leaseId, long grantMicroseconds, long answeredAfterMicroseconds)
     {
-        if (leaseId is not null || deltas.Any(d => d != 0))
+        // The provider counted the request no later than it answered: under the window rule its charges move from the
+        // second of the grant to the second of the answer (as LlmQuota's log counts them from the answer), when those differ.
+        long grantSecond = grantMicroseconds / 1_000_000;
+        long? answerSecond = _windowRule.Length > 0 && answeredAfterMicroseconds >= 0 && (grantMicroseconds + answeredAfterMicroseconds) / 1_000_000 > grantSecond
+            ? (grantMicroseconds + answeredAfterMicroseconds) / 1_000_000
+            : null;
+        if (leaseId is not null || answerSecond is not null || deltas.Any(d => d != 0))
         {
+            long[]? moved = null;
+            if (answerSecond is not null)
+            {
+                var rows = QuotaDimensions.RateRows;
+                moved = new long[rows.Length];
+                for (int d = 0; d < rows.Length; d++)
+                {
+                    moved[d] = rows[d].CostOf(cost) + deltas[d];
+                }
+            }
+
             // Not sent (Redis unreachable) or failed: the lease is owed, and the reconciliation too unless the call may
             // have run (a timeout or a lost connection: applying it twice would refund twice).
             _state.Write(
-                Call(RedisQuotaScript.AdjustAndRelease) with { Amounts = deltas, Lease = leaseId, Second = grantSecond },
+                Call(RedisQuotaScript.AdjustAndRelease) with { Amounts = deltas, Lease = leaseId, Second = grantSecond, AnswerSecond = answerSecond, Moved = moved },
                 failure => _state.Backlog.Owe(failure?.Kind is RedisQuotaFailureKind.Timeout or RedisQuotaFailureKind.Unreachable ? new long[deltas.Length] : deltas, leaseId));
         }
 

@@ -12,7 +12,7 @@ internal sealed record RedisQuotaCall
 {
     /// <summary>The argument names, in ARGV order; written into the script.</summary>
     internal static readonly string[] Names =
-        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts", "windows", "second"];
+        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts", "windows", "second", "answer", "moved"];
 
     /// <summary>A call of <paramref name="operation"/> with what every call carries: the clock, the headroom, this process's limits, the lease duration.</summary>
     /// <param name="operation">The operation.</param>
@@ -113,6 +113,12 @@ internal sealed record RedisQuotaCall
     /// <summary>Adjust: the second (µs since the epoch / 10^6) the reservation was granted in, where its window-rule charges are counted; null when unknown.</summary>
     internal long? Second { get; init; }
 
+    /// <summary>Adjust: the second the provider answered in, where the window rule counts <see cref="Moved"/> from now on (later than <see cref="Second"/>); null for no move.</summary>
+    internal long? AnswerSecond { get; init; }
+
+    /// <summary>Adjust: per dimension, the reservation's final charge, moved under the window rule from <see cref="Second"/> to <see cref="AnswerSecond"/>.</summary>
+    internal long[]? Moved { get; init; }
+
     /// <summary>Observe: use up the per-day dimensions until the day ends (a per-day quota ran out).</summary>
     internal bool ExhaustDays { get; init; }
 
@@ -161,6 +167,8 @@ internal sealed record RedisQuotaCall
             Bursts ?? string.Empty,
             string.IsNullOrEmpty(Windows) ? string.Empty : Windows + ";" + WindowMarginMicroseconds.ToString(CultureInfo.InvariantCulture),
             Second is { } second ? second.ToString(CultureInfo.InvariantCulture) : string.Empty,
+            AnswerSecond is { } answer ? answer.ToString(CultureInfo.InvariantCulture) : string.Empty,
+            Csv(Moved),
         };
         System.Diagnostics.Debug.Assert(args.Length == Names.Length, "one value per named argument");
         return args;

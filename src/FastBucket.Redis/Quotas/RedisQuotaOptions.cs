@@ -50,8 +50,9 @@ public sealed class RedisQuotaOptions
     /// share (less <see cref="Quotas.Windows.QuotaWindowing.ExpiryMargin"/>) refilled at the limit's rate, so that a fresh
     /// or idle quota never sends a whole minute at once into a provider that enforces shorter periods, and the safe
     /// shape's window rule: at most the limit in any minute (counted per second of Redis's clock, each count kept a
-    /// minute, the second's end and the expiry margin), so that the burst on top of a full minute's refill never reaches
-    /// a provider that counts fixed windows or a sliding log. <c>UseRedis</c> sets the registry's windowing for each
+    /// minute, the second's end and the expiry margin; a charge answered in a later second moves there when its
+    /// reservation ends), so that the burst on top of a full minute's refill never reaches a provider that counts fixed
+    /// windows or a sliding log. <c>UseRedis</c> sets the registry's windowing for each
     /// quota, the provider's documented one by default.
     /// </summary>
     public Quotas.Windows.QuotaWindowing? Windowing { get; set; }

@@ -117,7 +117,7 @@ internal static class RedisQuotaScript
         local newday = daystart ~= nil and (countedday == nil or countedday < daystart)
         if newday then redis.call('HSET', hash, 'ds', num(daystart))
         elseif shift > 0 and countedday then redis.call('HSET', hash, 'ds', num(countedday)) end
-        local configured, amounts = vec(a.limits), vec(a.amounts)
+        local configured, amounts, moved = vec(a.limits), vec(a.amounts), vec(a.moved)
         local limit, cap, interval, tat, learned, reserved, lowered, present = {}, {}, {}, {}, {}, {}, {}, {}
         local clock, isday = {}, {}
         -- The burst rule (a.bursts: per dimension, the share of its window one burst holds; 0: none): a second GCRA cell
@@ -328,6 +328,13 @@ internal static class RedisQuotaScript
               -- counts from now, a refund of one the window has let go of is nothing to give back.
               local sec = tonumber(a.second)
               if sec and sec >= wlo[d] then wcount(d, sec, delta) elseif delta > 0 then wcount(d, cursec, delta) end
+            end
+            local g, ans, mv = tonumber(a.second), tonumber(a.answer), moved[d] or 0
+            if wsum[d] and g and ans and ans > g and mv > 0 then
+              -- Answered in a later second: the provider counted it no later than that, so it counts from there (a
+              -- grant second the window has let go of has nothing left to move, the answer's still counts it).
+              if g >= wlo[d] then wcount(d, g, -mv) end
+              if ans >= wlo[d] then wcount(d, ans, mv) end
             end
           end
           if a.lease ~= '' then redis.call('ZREM', leases, a.lease) end

@@ -11,17 +11,26 @@ internal sealed class RedisReservationOwner : IQuotaReservationOwner
     private readonly RedisQuota _quota;
     private readonly long[] _deltas = new long[QuotaDimensions.RateCount];
 
-    internal RedisReservationOwner(RedisQuota quota, string? leaseId, long grantSecond)
+    private long _answeredAfter = -1;
+
+    internal RedisReservationOwner(RedisQuota quota, string? leaseId, long grantMicroseconds)
     {
         _quota = quota;
         LeaseId = leaseId;
-        GrantSecond = grantSecond;
+        GrantMicroseconds = grantMicroseconds;
     }
 
     internal string? LeaseId { get; }
 
-    /// <summary>The second of Redis's clock the reservation was granted in: where the window rule counts its charges.</summary>
-    internal long GrantSecond { get; }
+    /// <summary>Redis's clock when the reservation was granted (µs since the epoch): the window rule counts its charges in that second.</summary>
+    internal long GrantMicroseconds { get; }
+
+    /// <summary>How long after the grant the provider answered, in µs; -1 before an answer.</summary>
+    internal long AnsweredAfterMicroseconds => Volatile.Read(ref _answeredAfter);
+
+    /// <summary>The provider answered <paramref name="sinceGrant"/> after the grant (the first answer counts: a retry's is later still).</summary>
+    internal void Answered(TimeSpan sinceGrant) =>
+        Interlocked.CompareExchange(ref _answeredAfter, Math.Max(0, (long)sinceGrant.TotalMicroseconds), -1);
 
     public void Adjust(QuotaDimension dimension, long delta)
     {
@@ -32,5 +41,5 @@ internal sealed class RedisReservationOwner : IQuotaReservationOwner
         }
     }
 
-    public void Release(in RequestCost cost) => _quota.ReleaseShared(cost, _deltas, LeaseId, GrantSecond);
+    public void Release(in RequestCost cost) => _quota.ReleaseShared(cost, _deltas, LeaseId, GrantMicroseconds, AnsweredAfterMicroseconds);
 }

@@ -182,6 +182,27 @@ public abstract class QuotaContractTests : IAsyncLifetime
     }
 
     [ContractFact]
+    public async Task Complete_SafeShape_AnsweredLate_CountsInTheWindowFromTheAnswer()
+    {
+        // The provider counted the request no later than it answered, however late after our grant it arrived (a cold
+        // connection, a loaded machine): under the window rule a charge leaves a minute after its answer, not its grant.
+        var generic = new QuotaKey(LlmProvider.Generic, "any-model");
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 1 }, key: generic, windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.Generic));
+        var one = new RequestCost(1, 0, 0);
+        Assert.True(quota.TryReserve(one, out var late, out _));
+        Time.Advance(TimeSpan.FromSeconds(20));
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.Generic, StatusCode = 200 }, late, TimeSpan.FromSeconds(20));
+        late.Complete(new TokenUsage(0, 0));
+        await SettleAsync(quota);
+
+        Time.Advance(TimeSpan.FromSeconds(45)); // 65 s after the grant, 45 s after the answer
+        Assert.False(quota.TryReserve(one, out _, out _));
+        Time.Advance(TimeSpan.FromSeconds(17)); // 62 s after the answer: past the minute, its second and the margin
+        Assert.True(quota.TryReserve(one, out var next, out _));
+        next.Dispose();
+    }
+
+    [ContractFact]
     public async Task TryReserve_OneDimensionRefuses_NoDimensionStaysCharged()
     {
         var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 10, TokensPerMinute = 1_000, OutputTokensPerMinute = 100 });
