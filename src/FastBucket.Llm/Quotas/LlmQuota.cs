@@ -312,9 +312,10 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         }
 
         bool first = NoteFirstAnswer();
-        if (reservation is { Owner: ReservationCharges charges } && ReferenceEquals(charges.Quota, this))
+        var own = reservation?.Owner is ReservationCharges charges && ReferenceEquals(charges.Quota, this) ? charges : null;
+        if (own is not null)
         {
-            CountFromTheAnswer(charges);
+            CountFromTheAnswer(own);
         }
 
         // One plan per thread, rented for the call: a response's adaptation allocates no plan (a waiter woken inside
@@ -326,7 +327,7 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
         {
             if (!plan.IsEmpty || plan.MovesLocalState)
             {
-                Apply(plan, reservation?.Owner as ReservationCharges is { } own && ReferenceEquals(own.Quota, this) ? own : null);
+                Apply(plan, own);
             }
         }
         finally

@@ -201,8 +201,9 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     {
         if (reservation?.Mark is { } mark)
         {
-            _margin.OnGrantToSend(_time.GetElapsedTime(mark.GrantTimestamp) - sinceSent);
-            (reservation.Owner as RedisReservationOwner)?.Answered(_time.GetElapsedTime(mark.GrantTimestamp));
+            var sinceGrant = _time.GetElapsedTime(mark.GrantTimestamp);
+            _margin.OnGrantToSend(sinceGrant - sinceSent);
+            (reservation.Owner as RedisReservationOwner)?.Answered(sinceGrant);
         }
 
         var plan = _policy.Plan(signals, Limits, reservation, sinceSent, _inFlight.Tokens, _discovery);
@@ -291,9 +292,8 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         // The provider counted the request no later than it answered: under the window rule its charges move from the
         // second of the grant to the second of the answer (as LlmQuota's log counts them from the answer), when those differ.
         long grantSecond = grantMicroseconds / 1_000_000;
-        long? answerSecond = _windowRule.Length > 0 && answeredAfterMicroseconds >= 0 && (grantMicroseconds + answeredAfterMicroseconds) / 1_000_000 > grantSecond
-            ? (grantMicroseconds + answeredAfterMicroseconds) / 1_000_000
-            : null;
+        long answeredSecond = (grantMicroseconds + answeredAfterMicroseconds) / 1_000_000;
+        long? answerSecond = _windowRule.Length > 0 && answeredAfterMicroseconds >= 0 && answeredSecond > grantSecond ? answeredSecond : null;
         if (leaseId is not null || answerSecond is not null || deltas.Any(d => d != 0))
         {
             long[]? moved = null;
@@ -370,15 +370,17 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     /// <summary>
     /// Per rate dimension, whether it keeps the safe shape's window rule (at most the limit in any window, as
     /// <see cref="FastBucket.Quotas.Windows.SlidingWindowLog"/> keeps in process): every per-minute dimension, unless the
-    /// enforcement is a continuous bucket; written once as the script's argument.
+    /// enforcement is a continuous bucket; then, after <c>;</c>, the expiry margin in µs. Written once as the script's
+    /// argument; empty where no dimension keeps the rule.
     /// </summary>
     private static string WindowRule(FastBucket.Quotas.Windows.QuotaWindowing? windowing) =>
         windowing is null || windowing.ContinuousBucket
             ? string.Empty
-            : string.Join(',', QuotaDimensions.RateRows.Select(r => r.Window == TimeSpan.FromMinutes(1) ? "1" : "0"));
+            : string.Join(',', QuotaDimensions.RateRows.Select(r => r.Window == TimeSpan.FromMinutes(1) ? "1" : "0"))
+                + ";" + ((long)windowing.ExpiryMargin.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
 
-    private RedisQuotaCall Call(string operation) => RedisQuotaCall.Create(
-        operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, Today(), _bursts, _windowRule, _options.Windowing?.ExpiryMargin ?? TimeSpan.Zero);
+    private RedisQuotaCall Call(string operation) =>
+        RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, Today(), _bursts, _windowRule);
 
     /// <summary>The provider's current calendar day, where it counts them: worked out again only when a day ends, not on every call.</summary>
     private FastBucket.Quotas.Windows.CalendarDay? Today()

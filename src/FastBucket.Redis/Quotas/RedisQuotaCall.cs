@@ -22,9 +22,8 @@ internal sealed record RedisQuotaCall
     /// <param name="time">The clock.</param>
     /// <param name="day">The provider's current calendar day, where per-day limits count them; <see langword="null"/> for rolling days.</param>
     /// <param name="bursts">Per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule).</param>
-    /// <param name="windows">Per rate dimension, 1 where it keeps the window rule (at most the limit in any window), comma-separated; empty for none.</param>
-    /// <param name="windowMargin">How long past its window a charge counts under the window rule.</param>
-    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, FastBucket.Quotas.Windows.CalendarDay? day, string bursts, string windows, TimeSpan windowMargin) => new()
+    /// <param name="windows">Per rate dimension, 1 where it keeps the window rule (at most the limit in any window), comma-separated, then after <c>;</c> the expiry margin in µs; empty for none.</param>
+    internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, FastBucket.Quotas.Windows.CalendarDay? day, string bursts, string windows) => new()
     {
         Operation = operation,
         ClientNowMicroseconds = options.UseClientClock ? Microseconds(time.GetUtcNow()) : null,
@@ -36,7 +35,6 @@ internal sealed record RedisQuotaCall
         DayEndMicroseconds = day is { } e ? Microseconds(e.End) : null,
         Bursts = bursts,
         Windows = windows,
-        WindowMarginMicroseconds = (long)windowMargin.TotalMicroseconds,
     };
 
     private static long Microseconds(DateTimeOffset instant) => (instant - DateTimeOffset.UnixEpoch).Ticks / 10;
@@ -104,11 +102,8 @@ internal sealed record RedisQuotaCall
     /// <summary>Per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule; see <see cref="RedisQuotaOptions.Windowing"/>).</summary>
     internal string? Bursts { get; init; }
 
-    /// <summary>Per rate dimension, 1 where the window rule applies (at most the limit in any window), comma-separated.</summary>
+    /// <summary>Per rate dimension, 1 where the window rule applies (at most the limit in any window), comma-separated, then after <c>;</c> the expiry margin in µs.</summary>
     internal string? Windows { get; init; }
-
-    /// <summary>How long past its window a charge counts under the window rule, in µs (written into the <c>windows</c> argument's companion).</summary>
-    internal long WindowMarginMicroseconds { get; init; }
 
     /// <summary>Adjust: the second (µs since the epoch / 10^6) the reservation was granted in, where its window-rule charges are counted; null when unknown.</summary>
     internal long? Second { get; init; }
@@ -165,7 +160,7 @@ internal sealed record RedisQuotaCall
             DayEndMicroseconds is { } end ? end.ToString(CultureInfo.InvariantCulture) : string.Empty,
             ExhaustDays ? "1" : string.Empty,
             Bursts ?? string.Empty,
-            string.IsNullOrEmpty(Windows) ? string.Empty : Windows + ";" + WindowMarginMicroseconds.ToString(CultureInfo.InvariantCulture),
+            Windows ?? string.Empty,
             Second is { } second ? second.ToString(CultureInfo.InvariantCulture) : string.Empty,
             AnswerSecond is { } answer ? answer.ToString(CultureInfo.InvariantCulture) : string.Empty,
             Csv(Moved),

@@ -189,7 +189,7 @@ internal static class RedisQuotaScript
           end
         end
         local function wcount(d, sec, delta)
-          -- Adds delta to second sec's count (never below zero) and to the sum; returns what was added.
+          -- Adds delta to second sec's count (never below zero) and to the sum.
           local f = (d - 1) .. ':' .. sec
           local v = tonumber(redis.call('HGET', secs, f)) or 0
           local nv = math.max(0, v + delta)
@@ -197,7 +197,6 @@ internal static class RedisQuotaScript
           wsum[d] = math.max(0, wsum[d] + nv - v)
           redis.call('HSET', hash, 'q' .. (d - 1), int(wsum[d]), 'qs' .. (d - 1), int(wlo[d]))
           wtouched = true
-          return nv - v
         end
         local hold = stored('hold') or 0
         local exh, exhc = stored('exh'), s.exhc or ''
