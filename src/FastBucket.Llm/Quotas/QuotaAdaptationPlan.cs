@@ -53,13 +53,13 @@ internal sealed class QuotaAdaptationPlan
     /// <summary>
     /// What the response's resets say about a continuously refilled bucket (see
     /// <see cref="Windows.ContinuousRefillDetector.Matches"/>), or <see langword="null"/> when they say nothing either
-    /// way. Each process learns its windows' shape on its own.
+    /// way. Each process reads it on its own (the Redis quota then shares its verdict).
     /// </summary>
     internal Windows.RefillEvidence? Refill { get; set; }
 
     /// <summary>
-    /// Whether the plan changes what each process keeps for itself: the request pace and the learned window shape (a
-    /// store that shares its counts needs neither).
+    /// Whether the plan changes what each process keeps for itself: the request pace (a store that shares its counts
+    /// needs none) and the reading of the window shape's evidence.
     /// </summary>
     internal bool MovesLocalState => RateLimitedSentAt is not null || SucceededSentAt is not null || Refill is not null;
 

@@ -46,7 +46,8 @@ namespace FastBucket.Quotas;
 /// <item><b>Learn the shape where it is not documented</b> (<see cref="Windows.QuotaWindowing.DetectsContinuousBucket"/>):
 /// a success whose per-minute resets are what was used over the refill rate matches a continuously refilled bucket;
 /// three in a row over two seconds make the per-minute windows that bucket, used whole (see
-/// <see cref="Windows.ContinuousRefillDetector"/>). Each process learns it for itself.</item>
+/// <see cref="Windows.ContinuousRefillDetector"/>). Each process reads the evidence for itself; the Redis quota shares
+/// the verdict (and the burst's shrink) with every process through Redis.</item>
 /// <item><b>Pace requests by congestion</b> under a known request limit: the share of its rate admitted halves once
 /// per congestion event (a retryable 429 that reports no room left, or one that does once the burst cannot shrink
 /// further) and grows back by one request per minute per success (see

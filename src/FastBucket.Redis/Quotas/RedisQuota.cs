@@ -39,6 +39,10 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     private readonly RedisQuotaLatencyMargin _margin;
     private readonly RedisQuotaReserver _reserver;
     private readonly RedisQuotaInFlight _inFlight = new();
+
+    // Where the provider's enforcement is not documented, this process's reading of its resets; the verdict is shared
+    // through Redis (see the script's shape), so one process's evidence shapes every process's grants.
+    private readonly FastBucket.Quotas.Windows.ContinuousRefillDetector? _refill;
     private QuotaLimits _configured;
     private int _disposed;
 
@@ -64,8 +68,9 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         _time = _options.TimeProvider ?? TimeProvider.System;
         // Per-day limits count the provider's calendar days where it documents them (Gemini: Pacific; OpenRouter: UTC).
         _dayTimeZone = (_options.Windowing ?? FastBucket.Quotas.Windows.QuotaWindowing.For(key.Provider)).DayTimeZone;
-        _bursts = BurstShares(_options.Windowing);
+        _bursts = BurstShareLevels(_options.Windowing);
         _windowRule = WindowRule(_options.Windowing);
+        _refill = _options.Windowing is { DetectsContinuousBucket: true, ContinuousBucket: false } ? new FastBucket.Quotas.Windows.ContinuousRefillDetector(_time) : null;
         _policy = new QuotaPolicy(key, burstHeadroom, _time, _dayTimeZone);
         _policy.ValidateLimits(limits);
         Key = key;
@@ -194,8 +199,9 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
 
     /// <summary>
     /// Adapts to what the provider said about one response, by <see cref="QuotaPolicy"/>'s rules, for every process:
-    /// learned limits, evidence of consumption elsewhere, a 429 hold and an exhaustion are written to Redis and honoured
-    /// by every process's next reservation. Nothing is sent when the response changes nothing.
+    /// learned limits, evidence of consumption elsewhere, a 429 hold, an exhaustion, a shrink of the burst and the window
+    /// shape learned from the resets are written to Redis and honoured by every process's next reservation. Nothing is
+    /// sent when the response changes nothing.
     /// </summary>
     public void Observe(in RateLimitSignals signals, QuotaReservation? reservation = null, TimeSpan sinceSent = default)
     {
@@ -207,7 +213,20 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         }
 
         var plan = _policy.Plan(signals, Limits, reservation, sinceSent, _inFlight.Tokens, _discovery);
-        if (plan.IsEmpty || Volatile.Read(ref _disposed) != 0)
+
+        // The shape rules of the in-process quota, with their state in Redis for every process: a 429 while room is
+        // reported shrinks the burst once per congestion event (and ends a learned bucket for good); the resets may
+        // show a continuously refilled bucket. Where no burst can shrink any more, LlmQuota halves its request pace;
+        // a shared quota has no pace (every process's grants are counted together already).
+        long? shrinkSentAgo = null;
+        if (plan.ShrinkBurstSentAt is { } sentAt && _bursts.Length > 0)
+        {
+            shrinkSentAgo = (long)Math.Ceiling(_time.GetElapsedTime(sentAt).TotalMicroseconds);
+            _refill?.OnBurstRefused();
+        }
+
+        bool? continuous = plan.Refill is { } refill && _refill is not null ? _refill.Observe(refill) : null;
+        if ((plan.IsEmpty && shrinkSentAgo is null && continuous is null) || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
@@ -229,7 +248,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
             _queue.FailAll(error);
         }
 
-        _state.Write(Call(RedisQuotaScript.ObserveSignals).Carrying(plan));
+        _state.Write(Call(RedisQuotaScript.ObserveSignals).Carrying(plan) with { ShrinkSentAgoMicroseconds = shrinkSentAgo, Continuous = continuous });
         _queue.Wake();
     }
 
@@ -335,36 +354,55 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     }
 
     /// <summary>
-    /// Per rate dimension, the share of its window one burst holds under <paramref name="windowing"/>: the burst period
-    /// less the expiry margin, over the minute (0 where the enforcement is a continuous bucket, for per-day limits, and
-    /// where the burst period is the whole minute), as <see cref="FastBucket.Quotas.Windows.QuotaWindowing"/> shapes the
-    /// in-process quota's refilling burst; written once as the script's argument.
+    /// The burst rule of every shrink level (see <see cref="FastBucket.Quotas.Windows.WindowShape.Shrunk"/>): per level,
+    /// per rate dimension, the share of its window one burst holds under <paramref name="windowing"/> (the burst period
+    /// less the expiry margin, over the minute; 0 where the burst period is the whole minute, for per-day limits, and where
+    /// the enforcement is a continuous bucket), as <see cref="FastBucket.Quotas.Windows.QuotaWindowing"/> shapes the
+    /// in-process quota's windows and as a 429 while room is reported shrinks them. Levels are separated by <c>|</c>, from
+    /// the configured shape to the shortest period; written once as the script's argument, which picks the level the
+    /// quota's hash holds.
     /// </summary>
-    private static string BurstShares(FastBucket.Quotas.Windows.QuotaWindowing? windowing)
+    private static string BurstShareLevels(FastBucket.Quotas.Windows.QuotaWindowing? windowing)
     {
-        var rows = QuotaDimensions.RateRows;
-        var shares = new double[rows.Length];
         if (windowing is null || windowing.ContinuousBucket)
         {
             return string.Empty;
         }
 
+        var rows = QuotaDimensions.RateRows;
+        var shapes = new FastBucket.Quotas.Windows.WindowShape?[rows.Length];
         for (int d = 0; d < rows.Length; d++)
         {
-            if (rows[d].Window != TimeSpan.FromMinutes(1))
+            if (rows[d].Window == TimeSpan.FromMinutes(1))
             {
-                continue;
-            }
-
-            var period = windowing.BurstPeriodOf(rows[d].Dimension);
-            if (period < TimeSpan.FromMinutes(1))
-            {
-                var burst = period - windowing.ExpiryMargin;
-                shares[d] = (burst > period / 4 ? burst : period / 4) / TimeSpan.FromMinutes(1);
+                var period = windowing.BurstPeriodOf(rows[d].Dimension);
+                shapes[d] = new FastBucket.Quotas.Windows.WindowShape(TimeSpan.FromMinutes(1), period, period / TimeSpan.FromMinutes(1), windowing.ExpiryMargin);
             }
         }
 
-        return string.Join(',', shares.Select(share => share.ToString("R", CultureInfo.InvariantCulture)));
+        var levels = new List<string>();
+        while (true)
+        {
+            levels.Add(string.Join(',', shapes.Select(shape => Share(shape, windowing.ExpiryMargin).ToString("R", CultureInfo.InvariantCulture))));
+            var shrunk = shapes.Select(shape => shape?.Shrunk()).ToArray();
+            if (shrunk.SequenceEqual(shapes))
+            {
+                return string.Join('|', levels);
+            }
+
+            shapes = shrunk;
+        }
+
+        static double Share(FastBucket.Quotas.Windows.WindowShape? shape, TimeSpan margin)
+        {
+            if (shape is not { HasBurstRule: true })
+            {
+                return 0;
+            }
+
+            var burst = shape.BurstPeriod - margin;
+            return (burst > shape.BurstPeriod / 4 ? burst : shape.BurstPeriod / 4) / TimeSpan.FromMinutes(1);
+        }
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ internal sealed record RedisQuotaCall
 {
     /// <summary>The argument names, in ARGV order; written into the script.</summary>
     internal static readonly string[] Names =
-        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts", "windows", "second", "answer", "moved"];
+        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts", "windows", "second", "answer", "moved", "shrink", "shape"];
 
     /// <summary>A call of <paramref name="operation"/> with what every call carries: the clock, the headroom, this process's limits, the lease duration.</summary>
     /// <param name="operation">The operation.</param>
@@ -21,7 +21,7 @@ internal sealed record RedisQuotaCall
     /// <param name="options">The quota's options (the clock seam, the lease duration).</param>
     /// <param name="time">The clock.</param>
     /// <param name="day">The provider's current calendar day, where per-day limits count them; <see langword="null"/> for rolling days.</param>
-    /// <param name="bursts">Per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule).</param>
+    /// <param name="bursts">Per shrink level (separated by <c>|</c>), per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule).</param>
     /// <param name="windows">Per rate dimension, 1 where it keeps the window rule (at most the limit in any window), comma-separated, then after <c>;</c> the expiry margin in µs; empty for none.</param>
     internal static RedisQuotaCall Create(string operation, QuotaLimits configured, double burstHeadroom, RedisQuotaOptions options, TimeProvider time, FastBucket.Quotas.Windows.CalendarDay? day, string bursts, string windows) => new()
     {
@@ -99,7 +99,7 @@ internal sealed record RedisQuotaCall
     /// <summary>The next day's first instant in µs since the epoch, with <see cref="DayStartMicroseconds"/>: what a full per-day dimension waits for.</summary>
     internal long? DayEndMicroseconds { get; init; }
 
-    /// <summary>Per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule; see <see cref="RedisQuotaOptions.Windowing"/>).</summary>
+    /// <summary>Per shrink level (separated by <c>|</c>, from the configured shape to the shortest period), per rate dimension, the share of its window one burst holds, comma-separated (0 or empty: no burst rule; see <see cref="RedisQuotaOptions.Windowing"/>).</summary>
     internal string? Bursts { get; init; }
 
     /// <summary>Per rate dimension, 1 where the window rule applies (at most the limit in any window), comma-separated, then after <c>;</c> the expiry margin in µs.</summary>
@@ -113,6 +113,21 @@ internal sealed record RedisQuotaCall
 
     /// <summary>Adjust: per dimension, the reservation's final charge, moved under the window rule from <see cref="Second"/> to <see cref="AnswerSecond"/>.</summary>
     internal long[]? Moved { get; init; }
+
+    /// <summary>
+    /// Observe: a 429 came while the provider reported room, for a request sent this many µs ago: the burst shrinks one
+    /// level (a learned bucket returns to the safe shape) unless a shrink already started after that send (the same
+    /// congestion event, seen by this process or another); <see langword="null"/> for none.
+    /// </summary>
+    internal long? ShrinkSentAgoMicroseconds { get; init; }
+
+    /// <summary>
+    /// Observe: this process's reading of the provider's resets changed (see
+    /// <see cref="FastBucket.Quotas.Windows.ContinuousRefillDetector"/>): <see langword="true"/> a continuously refilled
+    /// bucket (the burst and window rules stop refusing, unless a refused burst ended that reading for good),
+    /// <see langword="false"/> not one after all (back to the safe shape, its burst shrunk, for good).
+    /// </summary>
+    internal bool? Continuous { get; init; }
 
     /// <summary>Observe: use up the per-day dimensions until the day ends (a per-day quota ran out).</summary>
     internal bool ExhaustDays { get; init; }
@@ -164,6 +179,8 @@ internal sealed record RedisQuotaCall
             Second is { } second ? second.ToString(CultureInfo.InvariantCulture) : string.Empty,
             AnswerSecond is { } answer ? answer.ToString(CultureInfo.InvariantCulture) : string.Empty,
             Csv(Moved),
+            ShrinkSentAgoMicroseconds is { } ago ? ago.ToString(CultureInfo.InvariantCulture) : string.Empty,
+            Continuous switch { true => "1", false => "0", null => string.Empty },
         };
         System.Diagnostics.Debug.Assert(args.Length == Names.Length, "one value per named argument");
         return args;

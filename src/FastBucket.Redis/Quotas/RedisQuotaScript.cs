@@ -20,7 +20,10 @@ namespace FastBucket.Redis;
 /// provider (they override the configured ones for every process), <c>r0</c>..<c>r5</c> everything ever reserved and
 /// <c>w0</c>..<c>w5</c> everything ever lowered on evidence (the counters of <see cref="QuotaPolicy"/>'s evidence rule),
 /// <c>hold</c> (no grant before then, after a 429), <c>b0</c>..<c>b5</c> (where the provider enforces shorter periods,
-/// the TAT of a second cell per dimension holding one burst period's share at the same rate), <c>ds</c> (where the provider counts calendar days, the day the per-day
+/// the TAT of a second cell per dimension holding one burst period's share at the same rate), <c>bk</c>/<c>bkt</c> (how many
+/// times a 429 while room was reported shrank the burst rule, a level of the caller's <c>bursts</c>, and when the last
+/// such congestion event started), <c>cb</c> (the shape learned from the provider's resets: 1 a continuously refilled
+/// bucket, so neither the burst nor the window rule refuses; -1 the safe shape for good), <c>ds</c> (where the provider counts calendar days, the day the per-day
 /// dimensions count: their GCRA clock stands at its first instant, so they earn nothing until the next day, when they
 /// start full), <c>mg</c>/<c>mgt</c> (the largest latency margin any process
 /// reported lately, and when: it decays by half each minute and holds back every process's grants), <c>exh</c>/<c>exhc</c> (a non-retryable exhaustion until then, and
@@ -86,7 +89,7 @@ internal static class RedisQuotaScript
           local t = redis.call('TIME')
           now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         end
-        local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt', 'ds'}
+        local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt', 'ds', 'bk', 'bkt', 'cb'}
         for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d; F[#F + 1] = 'b' .. d; F[#F + 1] = 'q' .. d; F[#F + 1] = 'qs' .. d end
         local got = redis.call('HMGET', hash, unpack(F))
         local s = {}
@@ -117,12 +120,36 @@ internal static class RedisQuotaScript
         local newday = daystart ~= nil and (countedday == nil or countedday < daystart)
         if newday then redis.call('HSET', hash, 'ds', num(daystart))
         elseif shift > 0 and countedday then redis.call('HSET', hash, 'ds', num(countedday)) end
+        -- The burst rule's shrink level (bk: which of a.bursts' levels, separated by '|', is in force) and the learned shape
+        -- (cb: 1 a continuously refilled bucket, -1 the safe shape for good), kept for every process as LlmQuota keeps them
+        -- for itself. A 429 while room was reported shrinks one level per congestion event: not again for a request sent
+        -- before the last shrink (bkt), whichever process saw it; it ends a learned bucket for good.
+        local blevels = {}
+        if a.bursts ~= '' then for part in string.gmatch(a.bursts .. '|', '([^|]*)|') do blevels[#blevels + 1] = part end end
+        local bk, cb, bkt = tonumber(s.bk) or 0, tonumber(s.cb) or 0, stored('bkt')
+        if shift > 0 and bkt then redis.call('HSET', hash, 'bkt', num(bkt)) end
+        if op == 'o' and #blevels > 0 then
+          local function shrink()
+            if bk < #blevels - 1 then bk = bk + 1; redis.call('HSET', hash, 'bk', int(bk)) end
+          end
+          if a.shrink ~= '' and (bkt == nil or rel - tonumber(a.shrink) >= bkt) then
+            bkt = rel
+            redis.call('HSET', hash, 'bkt', num(bkt))
+            if cb == 1 then cb = -1; redis.call('HSET', hash, 'cb', '-1') end
+            shrink()
+          end
+          if a.shape == '1' and cb == 0 then cb = 1; redis.call('HSET', hash, 'cb', '1')
+          elseif a.shape == '0' and cb == 1 then cb = -1; redis.call('HSET', hash, 'cb', '-1'); shrink() end
+        end
+        local continuous = cb == 1
         local configured, amounts, moved = vec(a.limits), vec(a.amounts), vec(a.moved)
         local limit, cap, interval, tat, learned, reserved, lowered, present = {}, {}, {}, {}, {}, {}, {}, {}
         local clock, isday = {}, {}
         -- The burst rule (a.bursts: per dimension, the share of its window one burst holds; 0: none): a second GCRA cell
         -- of that share refilled at the same rate, so a full bucket never goes out at once.
-        local shares, bcap, btat, bchanged = vec(a.bursts), {}, {}, {}
+        -- While the bucket is learned (cb = 1) neither it nor the window rule refuses; the window rule still counts.
+        local shares, bcap, btat, bchanged = {}, {}, {}, {}
+        if #blevels > 0 and not continuous then shares = vec(blevels[math.min(bk, #blevels - 1) + 1]) end
         local changed = {}
         local newlearned = vec(a.learned)
         for d = 1, 6 do
@@ -271,7 +298,7 @@ internal static class RedisQuotaScript
                   local bover = btat[d] + n * interval[d] - clock[d] - math.max(bcap[d] * interval[d] - held, n * interval[d])
                   if bover > 1e-3 and bover > wait then wait = bover end
                 end
-                if wsum[d] and wsum[d] + n > cap[d] then
+                if wsum[d] and not continuous and wsum[d] + n > cap[d] then
                   -- The seconds free oldest first: the wait is until enough of them have left the window.
                   local excess, freed, at = wsum[d] + n - cap[d], 0, nil
                   for sec = wlo[d], cursec do
@@ -360,6 +387,7 @@ internal static class RedisQuotaScript
         for d = 1, 6 do
           if learned[d] > 0 then ttl = math.max(ttl, 86400000) end
         end
+        if bk > 0 or cb ~= 0 then ttl = math.max(ttl, 86400000) end
         local pttl = redis.call('PTTL', hash)
         if pttl ~= -2 and pttl < ttl then redis.call('PEXPIRE', hash, ttl) end
 
@@ -368,7 +396,7 @@ internal static class RedisQuotaScript
         for d = 1, 6 do
           levels[d] = (limit[d] > 0) and math.floor(cap[d] - (tat[d] - clock[d]) / interval[d] + 1e-6) or 0
           if bcap[d] then levels[d] = math.min(levels[d], math.floor(bcap[d] - (btat[d] - clock[d]) / interval[d] + 1e-6)) end
-          if wsum[d] then levels[d] = math.min(levels[d], math.floor(cap[d] - wsum[d])) end
+          if wsum[d] and not continuous then levels[d] = math.min(levels[d], math.floor(cap[d] - wsum[d])) end
           limits[d], lrn[d], res[d], low[d] = limit[d], learned[d], reserved[d], lowered[d]
         end
         local function csv(v) local out = {}; for d = 1, 6 do out[d] = int(v[d]) end; return table.concat(out, ',') end

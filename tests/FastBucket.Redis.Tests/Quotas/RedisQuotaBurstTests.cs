@@ -87,4 +87,30 @@ public sealed class RedisQuotaBurstTests(RedisServerFixture redis) : IClassFixtu
         Assert.IsType<RedisQuota>(quota);
         Assert.Equal(7, ReserveAll(quota));
     }
+
+    [RedisFact]
+    public async Task Observe_TwoProcessesSeeOneCongestionEvent_TheSharedBurstShrinksOnce()
+    {
+        // A 429 while room is reported shrinks the burst for every process, once per congestion event: a 429 another
+        // process sees for a request sent before that shrink started belongs to it.
+        await using var harness = new RedisQuotaHarness(redis.Server, _time);
+        void OpenAI(RedisQuotaOptions o) => o.Windowing = QuotaWindowing.For(LlmProvider.OpenAI);
+        var first = await harness.CreateAsync(new QuotaLimits { RequestsPerMinute = 600 }, OpenAI);
+        var second = await harness.CreateAsync(new QuotaLimits { RequestsPerMinute = 600 }, OpenAI);
+        var refused = new RateLimitSignals
+        {
+            Provider = LlmProvider.OpenAI, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+            RetryAfter = TimeSpan.FromMilliseconds(100), Requests = new RateLimitDimension(600, 500, TimeSpan.FromSeconds(10)),
+        };
+
+        first.Observe(refused, null, TimeSpan.FromMilliseconds(200));
+        await first.FlushAsync();
+        second.Observe(refused, null, TimeSpan.FromMilliseconds(300));
+        await second.FlushAsync();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await RedisQuotaHarness.UntilSettledAsync(second);
+
+        Assert.Equal(2, ReserveAll(second)); // half a second's share less the margin: 2.5 (shrunk twice: 1)
+        Assert.Equal(0, ReserveAll(first));
+    }
 }

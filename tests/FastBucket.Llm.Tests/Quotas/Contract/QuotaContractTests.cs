@@ -35,6 +35,25 @@ public abstract class QuotaContractTests : IAsyncLifetime
     /// <summary>The level of one dimension now, as the store sees it after settling.</summary>
     protected abstract Task<long?> AvailableAsync(ILlmQuota quota, QuotaDimension dimension);
 
+    private static int ReserveAll(ILlmQuota quota, RequestCost cost)
+    {
+        int granted = 0;
+        while (granted < 10_000 && quota.TryReserve(cost, out var reservation, out _))
+        {
+            reservation.Complete(new TokenUsage(cost.InputTokens, cost.OutputTokens));
+            granted++;
+        }
+
+        return granted;
+    }
+
+    /// <summary>A 429 whose headers still report room (tokens left): the provider enforces a shorter period than ours.</summary>
+    private static RateLimitSignals RefusedWithRoom() => new()
+    {
+        Provider = LlmProvider.Generic, StatusCode = 429, ErrorClass = RateLimitErrorClass.RateLimited, Retryable = true,
+        RetryAfter = TimeSpan.FromSeconds(1), Tokens = new RateLimitDimension(6_000, 5_000, TimeSpan.FromSeconds(10)),
+    };
+
     private static RateLimitSignals Ok(RateLimitDimension requests = default, RateLimitDimension tokens = default) =>
         new() { Provider = LlmProvider.OpenAI, StatusCode = 200, Requests = requests, Tokens = tokens };
 
@@ -200,6 +219,81 @@ public abstract class QuotaContractTests : IAsyncLifetime
         Time.Advance(TimeSpan.FromSeconds(17)); // 62 s after the answer: past the minute, its second and the margin
         Assert.True(quota.TryReserve(one, out var next, out _));
         next.Dispose();
+    }
+
+    [ContractFact]
+    public async Task Observe_429WithRoomReported_ShrinksTheBurstOncePerCongestionEventNotTheRate()
+    {
+        // A 429 while the provider still reports room means it enforces over a shorter period than our burst's: the
+        // burst halves, the rate stays. 429s for requests sent before that shrink belong to the same event.
+        var generic = new QuotaKey(LlmProvider.Generic, "any-model");
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 600 }, key: generic, windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.Generic));
+        var one = new RequestCost(1, 0, 0);
+        int first = ReserveAll(quota, one); // a sixth of the minute in 10 s (Redis: less the expiry margin)
+        Assert.InRange(first, 95, 100);
+
+        quota.Observe(RefusedWithRoom(), null, TimeSpan.FromMilliseconds(200));
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromSeconds(61.5)); // every grant has left the minute
+        await SettleAsync(quota);
+        Assert.Equal(600, quota.Limits.RequestsPerMinute);
+        int second = ReserveAll(quota, one);
+        Assert.InRange(second, (first / 2) - 3, (first / 2) + 1);
+
+        quota.Observe(RefusedWithRoom(), null, TimeSpan.FromSeconds(62)); // sent before the shrink: the same event
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromSeconds(61.5));
+        await SettleAsync(quota);
+        Assert.Equal(second, ReserveAll(quota, one));
+
+        quota.Observe(RefusedWithRoom(), null, TimeSpan.FromMilliseconds(200)); // sent after it: a new event
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromSeconds(61.5));
+        await SettleAsync(quota);
+        Assert.InRange(ReserveAll(quota, one), (second / 2) - 3, (second / 2) + 1);
+
+        // The rate is whole: asked every 100 ms for two minutes, near 1,200 granted (the burst's expiry margin and the
+        // steps cost a few percent).
+        int granted = 0;
+        for (int step = 0; step < 1_200; step++)
+        {
+            Time.Advance(TimeSpan.FromMilliseconds(100));
+            await SettleAsync(quota);
+            granted += ReserveAll(quota, one);
+        }
+
+        Assert.InRange(granted, 1_080, 1_200);
+    }
+
+    [ContractFact]
+    public async Task Observe_ResetsOfAContinuousBucket_LiftTheSafeShapeUntilABurstIsRefused()
+    {
+        // Where the provider does not document its enforcement, its resets may show a continuously refilled bucket
+        // (used over the refill rate, the full time moving with each charge): the burst and window rules then stop
+        // refusing. A 429 while room is reported ends that reading for good, back to the safe shape, its burst shrunk.
+        var generic = new QuotaKey(LlmProvider.Generic, "any-model");
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 600 }, key: generic, windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.Generic));
+        var one = new RequestCost(1, 0, 0);
+        int burst = ReserveAll(quota, one);
+        Assert.InRange(burst, 95, 100);
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.InRange(ReserveAll(quota, one), 0, 10); // the safe shape's burst is spent: at most the rate's second
+            long remaining = 600 - burst - (20 * i);
+            quota.Observe(Ok(new RateLimitDimension(600, remaining, TimeSpan.FromSeconds((600 - remaining) / 10.0))), null, TimeSpan.FromMilliseconds(100));
+            await SettleAsync(quota);
+            Time.Advance(TimeSpan.FromSeconds(1));
+            await SettleAsync(quota);
+        }
+
+        Assert.InRange(ReserveAll(quota, one), 200, 600 - burst); // a bucket: its level, not a tenth-second share
+
+        quota.Observe(RefusedWithRoom(), null, TimeSpan.FromMilliseconds(200));
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromSeconds(61.5));
+        await SettleAsync(quota);
+        Assert.InRange(ReserveAll(quota, one), (burst / 2) - 3, (burst / 2) + 1);
     }
 
     [ContractFact]
