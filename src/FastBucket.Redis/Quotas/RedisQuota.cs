@@ -44,6 +44,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     // through Redis (see the script's shape), so one process's evidence shapes every process's grants.
     private readonly FastBucket.Quotas.Windows.ContinuousRefillDetector? _refill;
     private QuotaLimits _configured;
+    private int _answered;
     private int _disposed;
 
     /// <summary>Creates a quota for <paramref name="key"/> kept in <paramref name="redis"/>.</summary>
@@ -226,7 +227,10 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         }
 
         bool? continuous = plan.Refill is { } refill && _refill is not null ? _refill.Observe(refill) : null;
-        if ((plan.IsEmpty && shrinkSentAgo is null && continuous is null) || Volatile.Read(ref _disposed) != 0)
+
+        // This process's first answer ends a new quota's cold hold (see the script's cold) for every process: sent once.
+        bool firstAnswer = _bursts.Length > 0 && Volatile.Read(ref _answered) == 0 && Interlocked.Exchange(ref _answered, 1) == 0;
+        if ((plan.IsEmpty && shrinkSentAgo is null && continuous is null && !firstAnswer) || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
@@ -248,7 +252,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
             _queue.FailAll(error);
         }
 
-        _state.Write(Call(RedisQuotaScript.ObserveSignals).Carrying(plan) with { ShrinkSentAgoMicroseconds = shrinkSentAgo, Continuous = continuous });
+        _state.Write(Call(RedisQuotaScript.ObserveSignals).Carrying(plan) with { ShrinkSentAgoMicroseconds = shrinkSentAgo, Continuous = continuous, Answered = firstAnswer });
         _queue.Wake();
     }
 

@@ -23,7 +23,8 @@ namespace FastBucket.Redis;
 /// the TAT of a second cell per dimension holding one burst period's share at the same rate), <c>bk</c>/<c>bkt</c> (how many
 /// times a 429 while room was reported shrank the burst rule, a level of the caller's <c>bursts</c>, and when the last
 /// such congestion event started), <c>cb</c> (the shape learned from the provider's resets: 1 a continuously refilled
-/// bucket, so neither the burst nor the window rule refuses; -1 the safe shape for good), <c>ds</c> (where the provider counts calendar days, the day the per-day
+/// bucket, so neither the burst nor the window rule refuses; -1 the safe shape for good), <c>cold</c> (until the first
+/// answer, at most <see cref="LlmQuota.ColdRefillHold"/> after the hash was created, the burst cells earn no refill), <c>ds</c> (where the provider counts calendar days, the day the per-day
 /// dimensions count: their GCRA clock stands at its first instant, so they earn nothing until the next day, when they
 /// start full), <c>mg</c>/<c>mgt</c> (the largest latency margin any process
 /// reported lately, and when: it decays by half each minute and holds back every process's grants), <c>exh</c>/<c>exhc</c> (a non-retryable exhaustion until then, and
@@ -89,7 +90,7 @@ internal static class RedisQuotaScript
           local t = redis.call('TIME')
           now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         end
-        local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt', 'ds', 'bk', 'bkt', 'cb'}
+        local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt', 'ds', 'bk', 'bkt', 'cb', 'cold'}
         for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d; F[#F + 1] = 'b' .. d; F[#F + 1] = 'q' .. d; F[#F + 1] = 'qs' .. d end
         local got = redis.call('HMGET', hash, unpack(F))
         local s = {}
@@ -142,6 +143,22 @@ internal static class RedisQuotaScript
           elseif a.shape == '0' and cb == 1 then cb = -1; redis.call('HSET', hash, 'cb', '-1'); shrink() end
         end
         local continuous = cb == 1
+        -- The cold hold (cold: when it ends): a new quota's first sends may reach the provider together however far apart
+        -- they were granted, so until the first answer any process sees (a.answered), at most COLD_HOLD after the hash was
+        -- created, the burst cells earn nothing: their clock stands at the creation. When the hold ends, what they took
+        -- counts from then (their TATs move on by the time held).
+        local bclock, heldfor, coldleft = rel, 0, 0
+        local coldend = stored('cold')
+        if write.ep and #blevels > 0 then coldend = rel + COLD_HOLD; redis.call('HSET', hash, 'cold', num(coldend)) end
+        if coldend then
+          if rel >= coldend or (op == 'o' and a.answered == '1') then
+            heldfor = math.min(rel, coldend) - (ep - base)
+            redis.call('HDEL', hash, 'cold')
+          else
+            bclock = ep - base
+            coldleft = coldend - rel
+          end
+        end
         local configured, amounts, moved = vec(a.limits), vec(a.amounts), vec(a.moved)
         local limit, cap, interval, tat, learned, reserved, lowered, present = {}, {}, {}, {}, {}, {}, {}, {}
         local clock, isday = {}, {}
@@ -176,7 +193,8 @@ internal static class RedisQuotaScript
             bcap[d] = math.min(cap[d], math.max(1, l * shares[d]))
             local b = stored('b' .. (d - 1))
             if shift > 0 and b then bchanged[d] = true end
-            btat[d] = math.max(b or clock[d], clock[d])
+            if b and heldfor > 0 then b = b + heldfor; bchanged[d] = true end
+            btat[d] = math.max(b or bclock, bclock)
           end
           reserved[d] = tonumber(s['r' .. (d - 1)]) or 0
           lowered[d] = tonumber(s['w' .. (d - 1)]) or 0
@@ -259,7 +277,7 @@ internal static class RedisQuotaScript
                 local floor = clock[d] + (cap[d] - lowerto[d]) * interval[d]
                 if floor > tat[d] then tat[d] = floor; changed[d] = true end
                 if bcap[d] then
-                  local bfloor = clock[d] + (bcap[d] - math.min(bcap[d], lowerto[d])) * interval[d]
+                  local bfloor = bclock + (bcap[d] - math.min(bcap[d], lowerto[d])) * interval[d]
                   if bfloor > btat[d] then btat[d] = bfloor; bchanged[d] = true end
                 end
               end
@@ -295,7 +313,8 @@ internal static class RedisQuotaScript
                 if over > 1e-3 and over > wait then wait = over end
                 if bcap[d] then
                   -- A charge larger than the burst goes when the burst is full, as a provider's quantum admits one.
-                  local bover = btat[d] + n * interval[d] - clock[d] - math.max(bcap[d] * interval[d] - held, n * interval[d])
+                  local bover = btat[d] + n * interval[d] - bclock - math.max(bcap[d] * interval[d] - held, n * interval[d])
+                  if bover > 1e-3 then bover = bover + coldleft end -- held cold, the cell refills only from the hold's end
                   if bover > 1e-3 and bover > wait then wait = bover end
                 end
                 if wsum[d] and not continuous and wsum[d] + n > cap[d] then
@@ -347,7 +366,7 @@ internal static class RedisQuotaScript
             if delta ~= 0 and limit[d] > 0 then
               tat[d] = math.max(clock[d], tat[d] + delta * interval[d])
               changed[d] = true
-              if bcap[d] then btat[d] = math.max(clock[d], btat[d] + delta * interval[d]); bchanged[d] = true end
+              if bcap[d] then btat[d] = math.max(bclock, btat[d] + delta * interval[d]); bchanged[d] = true end
             end
             if delta ~= 0 and wsum[d] then
               -- In the second it was granted in while that is live; an overrun on an expired one (or of unknown second)
@@ -395,7 +414,7 @@ internal static class RedisQuotaScript
         local levels, limits, lrn, res, low = {}, {}, {}, {}, {}
         for d = 1, 6 do
           levels[d] = (limit[d] > 0) and math.floor(cap[d] - (tat[d] - clock[d]) / interval[d] + 1e-6) or 0
-          if bcap[d] then levels[d] = math.min(levels[d], math.floor(bcap[d] - (btat[d] - clock[d]) / interval[d] + 1e-6)) end
+          if bcap[d] then levels[d] = math.min(levels[d], math.floor(bcap[d] - (btat[d] - bclock) / interval[d] + 1e-6)) end
           if wsum[d] and not continuous then levels[d] = math.min(levels[d], math.floor(cap[d] - wsum[d])) end
           limits[d], lrn[d], res[d], low[d] = limit[d], learned[d], reserved[d], lowered[d]
         end
@@ -417,6 +436,7 @@ internal static class RedisQuotaScript
         local REPLY = {{{Quoted(RedisQuotaReply.Names)}}}
         local WINDOWS = {{{string.Join(", ", WindowsMicroseconds())}}}
         local EXHAUSTION_WITHOUT_RESET = {{(long)ExhaustionWithoutReset.TotalMicroseconds}}
+        local COLD_HOLD = {{(long)LlmQuota.ColdRefillHold.TotalMicroseconds}}
         {{Body}}
         """);
 

@@ -15,6 +15,13 @@ public sealed class RedisQuotaBurstTests(RedisServerFixture redis) : IClassFixtu
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
 
+    /// <summary>The provider answered: a new quota's cold hold ends (for every process).</summary>
+    private static async Task AnsweredAsync(RedisQuota quota)
+    {
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.OpenAI, StatusCode = 200 });
+        await quota.FlushAsync();
+    }
+
     private static int ReserveAll(ILlmQuota quota)
     {
         int granted = 0;
@@ -34,6 +41,7 @@ public sealed class RedisQuotaBurstTests(RedisServerFixture redis) : IClassFixtu
         var quota = await harness.CreateAsync(new QuotaLimits { RequestsPerMinute = 600 }, o => o.Windowing = QuotaWindowing.For(LlmProvider.OpenAI));
 
         Assert.Equal(7, ReserveAll(quota)); // 10 a second, less the 250 ms margin: 7.5
+        await AnsweredAsync(quota); // warm: the cold hold is over (see the contract's TryReserve_BeforeTheFirstAnswer_...)
         _time.Advance(TimeSpan.FromSeconds(1));
         await RedisQuotaHarness.UntilSettledAsync(quota);
         Assert.Equal(7, ReserveAll(quota)); // refilled at the minute's rate, never above the burst
@@ -55,6 +63,7 @@ public sealed class RedisQuotaBurstTests(RedisServerFixture redis) : IClassFixtu
         var first = await harness.CreateAsync(new QuotaLimits { RequestsPerMinute = 600 }, OpenAI);
         var second = await harness.CreateAsync(new QuotaLimits { RequestsPerMinute = 600 }, OpenAI);
         Assert.Equal(7, ReserveAll(first));
+        await AnsweredAsync(first);
         Assert.False(second.TryReserve(new RequestCost(1, 0, 0), out _, out var retryAfter));
         Assert.InRange(retryAfter, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(100)); // the next tenth of a second
     }
@@ -65,6 +74,7 @@ public sealed class RedisQuotaBurstTests(RedisServerFixture redis) : IClassFixtu
         // A charge larger than one period's share is admitted when the burst is full, as OpenAI's quantum admits one.
         await using var harness = new RedisQuotaHarness(redis.Server, _time);
         var quota = await harness.CreateAsync(new QuotaLimits { TokensPerMinute = 60_000 }, o => o.Windowing = QuotaWindowing.For(LlmProvider.OpenAI));
+        await AnsweredAsync(quota);
         Assert.True(quota.TryReserve(new RequestCost(1, 5_000, 0), out _, out _)); // 5,000 against a burst of 750
         Assert.False(quota.TryReserve(new RequestCost(1, 100, 0), out _, out var retryAfter));
         Assert.Equal(TimeSpan.FromSeconds(4.35), retryAfter); // 4,250 owed plus 100, at 1,000 a second

@@ -297,6 +297,44 @@ public abstract class QuotaContractTests : IAsyncLifetime
     }
 
     [ContractFact]
+    public async Task TryReserve_BeforeTheFirstAnswer_OpenAIsQuantumDoesNotRefill()
+    {
+        // Cold sends wait for connections and JIT and then reach the provider together, however far apart we granted
+        // them: a full run met OpenAI's quantum twice this way, its first two requests arriving 10 ms apart. Until the
+        // first answer (at most ColdRefillHold), the burst earns no refill.
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 60_000 }, key: new QuotaKey(LlmProvider.OpenAI, "m"), windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.OpenAI));
+        var cost = new RequestCost(1, 250, 250) { TokensPerMinute = TokensPerMinuteCharge.LargerOfInputAndOutputKept };
+        Assert.True(quota.TryReserve(cost, out var first, out _));
+        Assert.True(quota.TryReserve(cost, out _, out _));
+        Assert.True(quota.TryReserve(cost, out _, out _));
+        Assert.False(quota.TryReserve(cost, out _, out _)); // 750 of the 1,000 quantum: its 250 ms margin held back
+
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await SettleAsync(quota);
+        Assert.False(quota.TryReserve(cost, out _, out _)); // a second later, still cold: nothing earned
+
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.OpenAI, StatusCode = 200 }, first, TimeSpan.FromSeconds(1));
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromMilliseconds(250));
+        await SettleAsync(quota);
+        Assert.True(quota.TryReserve(cost, out _, out _)); // warm: refilled from the first answer on
+    }
+
+    [ContractFact]
+    public async Task TryReserve_NoAnswerWithinTheColdHold_RefillsAfterIt()
+    {
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 60_000 }, key: new QuotaKey(LlmProvider.OpenAI, "m"), windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.OpenAI));
+        var cost = new RequestCost(1, 750, 0) { TokensPerMinute = TokensPerMinuteCharge.LargerOfInputAndOutputKept };
+        Assert.True(quota.TryReserve(cost, out _, out _));
+        Time.Advance(LlmQuota.ColdRefillHold);
+        await SettleAsync(quota);
+        Assert.False(quota.TryReserve(cost, out _, out _));
+        Time.Advance(TimeSpan.FromSeconds(0.75));
+        await SettleAsync(quota);
+        Assert.True(quota.TryReserve(cost, out _, out _)); // a first answer that takes long holds the refill no longer
+    }
+
+    [ContractFact]
     public async Task TryReserve_OneDimensionRefuses_NoDimensionStaysCharged()
     {
         var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 10, TokensPerMinute = 1_000, OutputTokensPerMinute = 100 });

@@ -195,39 +195,6 @@ public sealed class ProviderFidelityTests
     }
 
     [Fact]
-    public void TryReserve_BeforeTheFirstAnswer_OpenAIsQuantumDoesNotRefill()
-    {
-        // Cold sends wait for connections and JIT and then reach the provider together, however far apart we granted
-        // them: a full run met OpenAI's quantum twice this way, its first two requests arriving 10 ms apart. Until the
-        // first answer (at most ColdRefillHold), the burst earns no refill.
-        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "m"), new QuotaLimits { TokensPerMinute = 60_000 }, _time, windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.OpenAI));
-        var cost = new RequestCost(1, 250, 250) { TokensPerMinute = TokensPerMinuteCharge.LargerOfInputAndOutputKept };
-        Assert.True(quota.TryReserve(cost, out var first, out _));
-        Assert.True(quota.TryReserve(cost, out _, out _));
-        Assert.True(quota.TryReserve(cost, out _, out _));
-        Assert.False(quota.TryReserve(cost, out _, out _)); // 750 of the 1,000 quantum: its 250 ms margin held back
-
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.False(quota.TryReserve(cost, out _, out _)); // a second later, still cold: nothing earned
-
-        quota.Observe(new RateLimitSignals { Provider = LlmProvider.OpenAI, StatusCode = 200 }, first, TimeSpan.FromSeconds(1));
-        _time.Advance(TimeSpan.FromMilliseconds(250));
-        Assert.True(quota.TryReserve(cost, out _, out _)); // warm: refilled from the first answer on
-    }
-
-    [Fact]
-    public void TryReserve_NoAnswerWithinTheColdHold_RefillsAfterIt()
-    {
-        using var quota = new LlmQuota(new QuotaKey(LlmProvider.OpenAI, "m"), new QuotaLimits { TokensPerMinute = 60_000 }, _time, windowing: FastBucket.Quotas.Windows.QuotaWindowing.For(LlmProvider.OpenAI));
-        var cost = new RequestCost(1, 750, 0) { TokensPerMinute = TokensPerMinuteCharge.LargerOfInputAndOutputKept };
-        Assert.True(quota.TryReserve(cost, out _, out _));
-        _time.Advance(LlmQuota.ColdRefillHold);
-        Assert.False(quota.TryReserve(cost, out _, out _));
-        _time.Advance(TimeSpan.FromSeconds(0.75));
-        Assert.True(quota.TryReserve(cost, out _, out _)); // a first answer that takes long holds the refill no longer
-    }
-
-    [Fact]
     public void CompleteRejected_KeptTokenCharge_KeepsTheRequestGivesBackTheTokens()
     {
         // A rejected request ran nothing: even where a provider keeps a request's token charge, a 429 does not.
