@@ -30,7 +30,7 @@ namespace FastBucket.Quotas;
 /// charges overruns as debt; <see cref="QuotaReservation.Cancel"/> (the request was never sent) refunds everything;
 /// disposing a reservation without either keeps the whole charge, since the request may have reached the provider.</para>
 /// </remarks>
-public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<PendingReservation>, IAsyncDisposable
+public sealed class LlmQuota : ILlmQuota, IAssumedLimitsProbe, IQuotaReservationOwner, IWaiterHost<PendingReservation>, IAsyncDisposable
 {
     internal const int DimensionCount = QuotaDimensions.RateCount;
 
@@ -364,6 +364,9 @@ public sealed class LlmQuota : ILlmQuota, IQuotaReservationOwner, IWaiterHost<Pe
 
         return false;
     }
+
+    /// <inheritdoc/>
+    void IAssumedLimitsProbe.ProbeUntilFirstAnswer() => ProbeUntilFirstAnswer();
 
     /// <summary>
     /// The limits are assumed, not this account's (a catalog's published defaults for a tier): the account may be at

@@ -75,15 +75,12 @@ public sealed class QuotaRegistry : IDisposable
                 known = known with { MaxConcurrency = concurrency };
             }
 
-            if (_options.QuotaFactory is { } factory)
+            var quota = _options.QuotaFactory is { } factory
+                ? factory(key, known)
+                : new LlmQuota(key, known, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom, windowing);
+            if (_options.Limits is null && quota is IAssumedLimitsProbe probe)
             {
-                return factory(key, known);
-            }
-
-            var quota = new LlmQuota(key, known, _options.TimeProvider, _options.MaxQueuedRequests, _options.BurstHeadroom, windowing);
-            if (_options.Limits is null)
-            {
-                quota.ProbeUntilFirstAnswer(); // a catalog's published defaults, not this account's
+                probe.ProbeUntilFirstAnswer(); // a catalog's published defaults, not this account's
             }
 
             return quota;

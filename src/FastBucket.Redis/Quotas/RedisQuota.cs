@@ -20,7 +20,7 @@ namespace FastBucket.Redis;
 /// (the outage policy). Concurrency is shared through leases that expire after
 /// <see cref="RedisQuotaOptions.ConcurrencyLeaseDuration"/>, so slots of a process that died come back.
 /// </remarks>
-public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
+public sealed class RedisQuota : ILlmQuota, IAssumedLimitsProbe, IAsyncDisposable
 {
     private const int DimensionCount = QuotaDimensions.RateCount;
 
@@ -45,6 +45,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     private readonly FastBucket.Quotas.Windows.ContinuousRefillDetector? _refill;
     private QuotaLimits _configured;
     private int _answered;
+    private int _probe;
     private int _disposed;
 
     /// <summary>Creates a quota for <paramref name="key"/> kept in <paramref name="redis"/>.</summary>
@@ -229,7 +230,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
         bool? continuous = plan.Refill is { } refill && _refill is not null ? _refill.Observe(refill) : null;
 
         // This process's first answer ends a new quota's cold hold (see the script's cold) for every process: sent once.
-        bool firstAnswer = _bursts.Length > 0 && Volatile.Read(ref _answered) == 0 && Interlocked.Exchange(ref _answered, 1) == 0;
+        bool firstAnswer = Volatile.Read(ref _answered) == 0 && Interlocked.Exchange(ref _answered, 1) == 0;
         if ((plan.IsEmpty && shrinkSentAgo is null && continuous is null && !firstAnswer) || Volatile.Read(ref _disposed) != 0)
         {
             return;
@@ -288,6 +289,9 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     /// <inheritdoc/>
     public override string ToString() => $"RedisQuota({Key}, {InFlight} in flight here, {QueuedCount} waiting here{(IsDegraded ? ", Redis unreachable" : string.Empty)})";
 
+    /// <inheritdoc/>
+    void IAssumedLimitsProbe.ProbeUntilFirstAnswer() => Volatile.Write(ref _probe, 1);
+
     /// <summary>Waits until every write sent so far (reconciliations, signals) has been answered or has failed.</summary>
     internal Task FlushAsync() => _state.LastWrite;
 
@@ -310,14 +314,14 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
     internal TimeSpan LatencyMargin => _margin.Current;
 
     /// <summary>A reservation granted by Redis ended: send its reconciliation and free its lease (held back while Redis is unreachable).</summary>
-    internal void ReleaseShared(in RequestCost cost, long[] deltas, string? leaseId, long grantMicroseconds, long answeredAfterMicroseconds)
+    internal void ReleaseShared(in RequestCost cost, long[] deltas, string? leaseId, long grantMicroseconds, long answeredAfterMicroseconds, bool probe)
     {
         // The provider counted the request no later than it answered: under the window rule its charges move from the
         // second of the grant to the second of the answer (as LlmQuota's log counts them from the answer), when those differ.
         long grantSecond = grantMicroseconds / 1_000_000;
         long answeredSecond = (grantMicroseconds + answeredAfterMicroseconds) / 1_000_000;
         long? answerSecond = _windowRule.Length > 0 && answeredAfterMicroseconds >= 0 && answeredSecond > grantSecond ? answeredSecond : null;
-        if (leaseId is not null || answerSecond is not null || deltas.Any(d => d != 0))
+        if (leaseId is not null || answerSecond is not null || probe || deltas.Any(d => d != 0))
         {
             long[]? moved = null;
             if (answerSecond is not null)
@@ -333,7 +337,7 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
             // Not sent (Redis unreachable) or failed: the lease is owed, and the reconciliation too unless the call may
             // have run (a timeout or a lost connection: applying it twice would refund twice).
             _state.Write(
-                Call(RedisQuotaScript.AdjustAndRelease) with { Amounts = deltas, Lease = leaseId, Second = grantSecond, AnswerSecond = answerSecond, Moved = moved },
+                Call(RedisQuotaScript.AdjustAndRelease) with { Amounts = deltas, Lease = leaseId, Second = grantSecond, AnswerSecond = answerSecond, Moved = moved, Probe = probe },
                 failure => _state.Backlog.Owe(failure?.Kind is RedisQuotaFailureKind.Timeout or RedisQuotaFailureKind.Unreachable ? new long[deltas.Length] : deltas, leaseId));
         }
 
@@ -421,8 +425,11 @@ public sealed class RedisQuota : ILlmQuota, IAsyncDisposable
             : string.Join(',', QuotaDimensions.RateRows.Select(r => r.Window == TimeSpan.FromMinutes(1) ? "1" : "0"))
                 + ";" + ((long)windowing.ExpiryMargin.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
 
-    private RedisQuotaCall Call(string operation) =>
-        RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, Today(), _bursts, _windowRule);
+    private RedisQuotaCall Call(string operation)
+    {
+        var call = RedisQuotaCall.Create(operation, Volatile.Read(ref _configured), _policy.BurstHeadroom, _options, _time, Today(), _bursts, _windowRule);
+        return operation == RedisQuotaScript.Reserve && Volatile.Read(ref _probe) != 0 && Volatile.Read(ref _answered) == 0 ? call with { Probe = true } : call;
+    }
 
     /// <summary>The provider's current calendar day, where it counts them: worked out again only when a day ends, not on every call.</summary>
     private FastBucket.Quotas.Windows.CalendarDay? Today()

@@ -12,7 +12,7 @@ internal sealed record RedisQuotaCall
 {
     /// <summary>The argument names, in ARGV order; written into the script.</summary>
     internal static readonly string[] Names =
-        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts", "windows", "second", "answer", "moved", "shrink", "shape", "answered"];
+        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts", "windows", "second", "answer", "moved", "shrink", "shape", "answered", "probe"];
 
     /// <summary>A call of <paramref name="operation"/> with what every call carries: the clock, the headroom, this process's limits, the lease duration.</summary>
     /// <param name="operation">The operation.</param>
@@ -132,6 +132,13 @@ internal sealed record RedisQuotaCall
     /// <summary>Observe: the provider answered (this process's first answer): a new quota's cold hold ends, for every process.</summary>
     internal bool Answered { get; init; }
 
+    /// <summary>
+    /// Reserve: this process's limits are assumed (a catalog's defaults): while a fresh quota waits for its first answer
+    /// (at most <see cref="LlmQuota.ColdRefillHold"/>), one request at a time across every process. Adjust: the
+    /// reservation ending was that probe.
+    /// </summary>
+    internal bool Probe { get; init; }
+
     /// <summary>Observe: use up the per-day dimensions until the day ends (a per-day quota ran out).</summary>
     internal bool ExhaustDays { get; init; }
 
@@ -185,6 +192,7 @@ internal sealed record RedisQuotaCall
             ShrinkSentAgoMicroseconds is { } ago ? ago.ToString(CultureInfo.InvariantCulture) : string.Empty,
             Continuous switch { true => "1", false => "0", null => string.Empty },
             Answered ? "1" : string.Empty,
+            Probe ? "1" : string.Empty,
         };
         System.Diagnostics.Debug.Assert(args.Length == Names.Length, "one value per named argument");
         return args;

@@ -8,7 +8,7 @@ namespace FastBucket.Redis;
 internal sealed record RedisQuotaReply
 {
     /// <summary>The reply's field names, in order.</summary>
-    internal static readonly string[] Names = ["status", "detail", "now", "epoch", "levels", "limits", "learned", "reserved", "lowered", "leases", "holdleft", "code"];
+    internal static readonly string[] Names = ["status", "detail", "now", "epoch", "levels", "limits", "learned", "reserved", "lowered", "leases", "holdleft", "code", "probed"];
 
     /// <summary>One of the script's statuses (<see cref="RedisQuotaScript.Granted"/>...).</summary>
     internal long Status { get; init; }
@@ -42,6 +42,9 @@ internal sealed record RedisQuotaReply
 
     /// <summary>How long the quota is still held closed, in µs.</summary>
     internal long HoldLeftMicroseconds { get; init; }
+
+    /// <summary>Granted as the probe of assumed limits (see <see cref="RedisQuotaCall.Probe"/>): its release frees the next probe.</summary>
+    internal bool Probed { get; init; }
 
     /// <summary>The exhaustion's code, or empty.</summary>
     internal string Code { get; init; } = string.Empty;
@@ -82,6 +85,7 @@ internal sealed record RedisQuotaReply
             LeasesHeld = (long)items[9],
             HoldLeftMicroseconds = (long)items[10],
             Code = (string?)items[11] ?? string.Empty,
+            Probed = (long)items[12] == 1,
         };
     }
 

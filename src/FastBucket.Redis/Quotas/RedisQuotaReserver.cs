@@ -87,7 +87,7 @@ internal sealed class RedisQuotaReserver
         switch (reply.Status)
         {
             case RedisQuotaScript.Granted:
-                return new(Grant(cost, new RedisReservationOwner(_quota, call.Lease, reply.NowMicroseconds), reply.Mark(_time.GetTimestamp())), TimeSpan.Zero);
+                return new(Grant(cost, new RedisReservationOwner(_quota, call.Lease, reply.NowMicroseconds, reply.Probed), reply.Mark(_time.GetTimestamp())), TimeSpan.Zero);
             case RedisQuotaScript.ConcurrencyFull:
                 return new(null, _options.ConcurrencyPollInterval);
             case RedisQuotaScript.Exhausted:

@@ -24,7 +24,8 @@ namespace FastBucket.Redis;
 /// times a 429 while room was reported shrank the burst rule, a level of the caller's <c>bursts</c>, and when the last
 /// such congestion event started), <c>cb</c> (the shape learned from the provider's resets: 1 a continuously refilled
 /// bucket, so neither the burst nor the window rule refuses; -1 the safe shape for good), <c>cold</c> (until the first
-/// answer, at most <see cref="LlmQuota.ColdRefillHold"/> after the hash was created, the burst cells earn no refill), <c>ds</c> (where the provider counts calendar days, the day the per-day
+/// answer, at most <see cref="LlmQuota.ColdRefillHold"/> after the hash was created, the burst cells earn no refill, and
+/// a caller whose limits are assumed is granted one request at a time: <c>pg</c>, that probe in flight), <c>ds</c> (where the provider counts calendar days, the day the per-day
 /// dimensions count: their GCRA clock stands at its first instant, so they earn nothing until the next day, when they
 /// start full), <c>mg</c>/<c>mgt</c> (the largest latency margin any process
 /// reported lately, and when: it decays by half each minute and holds back every process's grants), <c>exh</c>/<c>exhc</c> (a non-retryable exhaustion until then, and
@@ -90,7 +91,7 @@ internal static class RedisQuotaScript
           local t = redis.call('TIME')
           now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         end
-        local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt', 'ds', 'bk', 'bkt', 'cb', 'cold'}
+        local F = {'base', 'ep', 'hold', 'exh', 'exhc', 'mg', 'mgt', 'ds', 'bk', 'bkt', 'cb', 'cold', 'pg'}
         for d = 0, 5 do F[#F + 1] = 't' .. d; F[#F + 1] = 'l' .. d; F[#F + 1] = 'r' .. d; F[#F + 1] = 'w' .. d; F[#F + 1] = 'b' .. d; F[#F + 1] = 'q' .. d; F[#F + 1] = 'qs' .. d end
         local got = redis.call('HMGET', hash, unpack(F))
         local s = {}
@@ -146,14 +147,15 @@ internal static class RedisQuotaScript
         -- The cold hold (cold: when it ends): a new quota's first sends may reach the provider together however far apart
         -- they were granted, so until the first answer any process sees (a.answered), at most COLD_HOLD after the hash was
         -- created, the burst cells earn nothing: their clock stands at the creation. When the hold ends, what they took
-        -- counts from then (their TATs move on by the time held).
+        -- counts from then (their TATs move on by the time held). A caller whose limits are assumed (a.probe) is granted
+        -- one request at a time meanwhile (pg: a probe in flight).
         local bclock, heldfor, coldleft = rel, 0, 0
         local coldend = stored('cold')
-        if write.ep and #blevels > 0 then coldend = rel + COLD_HOLD; redis.call('HSET', hash, 'cold', num(coldend)) end
+        if write.ep then coldend = rel + COLD_HOLD; redis.call('HSET', hash, 'cold', num(coldend)) end
         if coldend then
           if rel >= coldend or (op == 'o' and a.answered == '1') then
             heldfor = math.min(rel, coldend) - (ep - base)
-            redis.call('HDEL', hash, 'cold')
+            redis.call('HDEL', hash, 'cold', 'pg')
           else
             bclock = ep - base
             coldleft = coldend - rel
@@ -249,7 +251,7 @@ internal static class RedisQuotaScript
           if s.hold then write.hold = true end
           if exh then write.exh = true end
         end
-        local status, detail = 1, 0
+        local status, detail, probed = 1, 0, 0
 
         if op == 'o' then
           local holdfor = tonumber(a.hold)
@@ -301,6 +303,8 @@ internal static class RedisQuotaScript
           else
             local wait = 0
             if hold > rel then wait = hold - rel end
+            local probing = a.probe == '1' and coldleft > 0
+            if probing and s.pg and coldleft > wait then wait = coldleft end
             local newtat = {}
             for d = 1, 6 do
               local n = amounts[d] or 0
@@ -347,6 +351,7 @@ internal static class RedisQuotaScript
                   end
                 end
                 if status == 1 then
+                  if probing then redis.call('HSET', hash, 'pg', '1'); probed = 1 end
                   for d = 1, 6 do
                     if newtat[d] then
                       tat[d] = newtat[d]; changed[d] = true
@@ -382,6 +387,7 @@ internal static class RedisQuotaScript
               if ans >= wlo[d] then wcount(d, ans, mv) end
             end
           end
+          if a.probe == '1' then redis.call('HDEL', hash, 'pg') end
           if a.lease ~= '' then redis.call('ZREM', leases, a.lease) end
           for id in string.gmatch(a.released, '([^,]+)') do redis.call('ZREM', leases, id) end
         end
@@ -410,7 +416,7 @@ internal static class RedisQuotaScript
         local pttl = redis.call('PTTL', hash)
         if pttl ~= -2 and pttl < ttl then redis.call('PEXPIRE', hash, ttl) end
 
-        local r = {status = status, detail = detail, now = int(now), epoch = int(ep), code = exhc}
+        local r = {status = status, detail = detail, now = int(now), epoch = int(ep), code = exhc, probed = probed}
         local levels, limits, lrn, res, low = {}, {}, {}, {}, {}
         for d = 1, 6 do
           levels[d] = (limit[d] > 0) and math.floor(cap[d] - (tat[d] - clock[d]) / interval[d] + 1e-6) or 0

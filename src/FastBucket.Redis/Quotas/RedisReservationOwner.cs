@@ -13,12 +13,16 @@ internal sealed class RedisReservationOwner : IQuotaReservationOwner
 
     private long _answeredAfter = -1;
 
-    internal RedisReservationOwner(RedisQuota quota, string? leaseId, long grantMicroseconds)
+    internal RedisReservationOwner(RedisQuota quota, string? leaseId, long grantMicroseconds, bool probe = false)
     {
         _quota = quota;
         LeaseId = leaseId;
         GrantMicroseconds = grantMicroseconds;
+        Probe = probe;
     }
+
+    /// <summary>Whether Redis granted it as the probe of assumed limits: ending it frees the next probe.</summary>
+    internal bool Probe { get; }
 
     internal string? LeaseId { get; }
 
@@ -41,5 +45,5 @@ internal sealed class RedisReservationOwner : IQuotaReservationOwner
         }
     }
 
-    public void Release(in RequestCost cost) => _quota.ReleaseShared(cost, _deltas, LeaseId, GrantMicroseconds, AnsweredAfterMicroseconds);
+    public void Release(in RequestCost cost) => _quota.ReleaseShared(cost, _deltas, LeaseId, GrantMicroseconds, AnsweredAfterMicroseconds, Probe);
 }

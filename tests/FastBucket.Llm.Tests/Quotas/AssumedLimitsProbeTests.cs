@@ -7,7 +7,8 @@ namespace FastBucket.Llm.Tests.Quotas;
 /// <summary>
 /// Limits taken from the catalog are a tier's published defaults, not this account's: until the provider's first answer
 /// (at most <see cref="LlmQuota.ColdRefillHold"/>) a quota sends one request at a time, so a job restarted on a drained
-/// account, or a second process on the key, meets one 429 instead of a burst of them.
+/// account, or a second process on the key, meets one 429 instead of a burst of them. Here: which quotas the registry
+/// probes; the probe's rules, on both stores, are in the contract suite (<c>QuotaContractTests</c>).
 /// </summary>
 public sealed class AssumedLimitsProbeTests
 {
@@ -34,54 +35,6 @@ public sealed class AssumedLimitsProbeTests
         Assert.True(quota.TryReserve(Cost, out var next, out _));
         Assert.False(quota.TryReserve(Cost, out _, out _));
         next.Dispose();
-    }
-
-    [Fact]
-    public void TryReserve_CatalogLimitsAfterTheFirstAnswer_TheBurstGoes()
-    {
-        using var registry = Registry();
-        var quota = (LlmQuota)registry.GetOrCreate(Key);
-        Assert.True(quota.TryReserve(Cost, out var probe, out _));
-        _time.Advance(TimeSpan.FromMilliseconds(300));
-
-        quota.Observe(Success(), probe, TimeSpan.FromMilliseconds(300));
-
-        Assert.True(quota.TryReserve(Cost, out var second, out _));
-        Assert.True(quota.TryReserve(Cost, out var third, out _)); // the probe still in flight: the gate is gone
-        probe.Complete(new TokenUsage(100, 100));
-        second.Complete(new TokenUsage(100, 100));
-        third.Complete(new TokenUsage(100, 100));
-    }
-
-    [Fact]
-    public void TryReserve_CatalogLimitsNoAnswerWithinTheHold_TheGateLifts()
-    {
-        using var registry = Registry();
-        var quota = (LlmQuota)registry.GetOrCreate(Key);
-        Assert.True(quota.TryReserve(Cost, out var slow, out _)); // a long generation: no headers for a while
-        Assert.False(quota.TryReserve(Cost, out _, out _));
-
-        _time.Advance(LlmQuota.ColdRefillHold);
-
-        Assert.True(quota.TryReserve(Cost, out var second, out _));
-        slow.Dispose();
-        second.Dispose();
-    }
-
-    [Fact]
-    public async Task ReserveAsync_WaitingBehindTheProbe_WokenByTheFirstAnswer()
-    {
-        using var registry = Registry();
-        var quota = (LlmQuota)registry.GetOrCreate(Key);
-        Assert.True(quota.TryReserve(Cost, out var probe, out _));
-        var waiting = quota.ReserveAsync(Cost).AsTask();
-        Assert.False(waiting.IsCompleted);
-
-        quota.Observe(Success(), probe, TimeSpan.FromMilliseconds(300)); // the headers: the body has not been read yet
-
-        using var admitted = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(2, quota.InFlight);
-        probe.Dispose();
     }
 
     [Fact]

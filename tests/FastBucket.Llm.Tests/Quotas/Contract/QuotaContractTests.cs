@@ -334,6 +334,81 @@ public abstract class QuotaContractTests : IAsyncLifetime
         Assert.True(quota.TryReserve(cost, out _, out _)); // a first answer that takes long holds the refill no longer
     }
 
+    /// <summary>A quota whose limits are assumed (a catalog's defaults, as <see cref="QuotaRegistry"/> marks them).</summary>
+    private async Task<ILlmQuota> CreateProbingAsync()
+    {
+        var quota = await CreateAsync(new QuotaLimits { RequestsPerMinute = 500, TokensPerMinute = 200_000 });
+        ((IAssumedLimitsProbe)quota).ProbeUntilFirstAnswer();
+        return quota;
+    }
+
+    [ContractFact]
+    public async Task TryReserve_AssumedLimitsBeforeTheFirstAnswer_OneRequestAtATime()
+    {
+        var quota = await CreateProbingAsync();
+        var cost = new RequestCost(1, 100, 100);
+        Assert.True(quota.TryReserve(cost, out var probe, out _));
+        Assert.False(quota.TryReserve(cost, out _, out var wait));
+        Assert.InRange(wait, TimeSpan.FromTicks(1), LlmQuota.ColdRefillHold); // until the gate's bound at most
+
+        probe.Dispose(); // failed before any answer: the next request is the next probe
+        await SettleAsync(quota);
+        Assert.True(quota.TryReserve(cost, out var next, out _));
+        Assert.False(quota.TryReserve(cost, out _, out _));
+        next.Dispose();
+    }
+
+    [ContractFact]
+    public async Task TryReserve_AssumedLimitsAfterTheFirstAnswer_TheBurstGoes()
+    {
+        var quota = await CreateProbingAsync();
+        var cost = new RequestCost(1, 100, 100);
+        Assert.True(quota.TryReserve(cost, out var probe, out _));
+        Time.Advance(TimeSpan.FromMilliseconds(300));
+
+        quota.Observe(Ok(), probe, TimeSpan.FromMilliseconds(300));
+        await SettleAsync(quota);
+
+        Assert.True(quota.TryReserve(cost, out var second, out _));
+        Assert.True(quota.TryReserve(cost, out var third, out _)); // the probe still in flight: the gate is gone
+        probe.Complete(new TokenUsage(100, 100));
+        second.Complete(new TokenUsage(100, 100));
+        third.Complete(new TokenUsage(100, 100));
+    }
+
+    [ContractFact]
+    public async Task TryReserve_AssumedLimitsNoAnswerWithinTheHold_TheGateLifts()
+    {
+        var quota = await CreateProbingAsync();
+        var cost = new RequestCost(1, 100, 100);
+        Assert.True(quota.TryReserve(cost, out var slow, out _)); // a long generation: no headers for a while
+        Assert.False(quota.TryReserve(cost, out _, out _));
+
+        Time.Advance(LlmQuota.ColdRefillHold);
+        await SettleAsync(quota);
+
+        Assert.True(quota.TryReserve(cost, out var second, out _));
+        slow.Dispose();
+        second.Dispose();
+    }
+
+    [ContractFact]
+    public async Task ReserveAsync_WaitingBehindTheProbe_WokenByTheFirstAnswer()
+    {
+        var quota = await CreateProbingAsync();
+        var cost = new RequestCost(1, 100, 100);
+        Assert.True(quota.TryReserve(cost, out var probe, out _));
+        var waiting = quota.ReserveAsync(cost).AsTask();
+        await SettleAsync(quota);
+        Assert.False(waiting.IsCompleted);
+
+        quota.Observe(Ok(), probe, TimeSpan.FromMilliseconds(300)); // the headers: the body has not been read yet
+
+        using var admitted = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, quota.InFlight);
+        probe.Dispose();
+    }
+
     [ContractFact]
     public async Task TryReserve_OneDimensionRefuses_NoDimensionStaysCharged()
     {
