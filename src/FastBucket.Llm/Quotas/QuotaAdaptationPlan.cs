@@ -120,7 +120,8 @@ internal sealed class QuotaAdaptationPlan
     /// What the provider reported remaining on one dimension when it admitted the answered request, and what was in
     /// flight before that request (possibly not counted yet), for a store that keeps its charges apart to forget those
     /// the provider no longer counts (see <see cref="Windows.SlidingWindowLog.Forget"/>); <see langword="null"/> for none.
-    /// A store whose windows refill continuously (a token bucket, the Redis quota's cells) needs no forgetting.
+    /// A store whose windows refill continuously (a token bucket, the Redis quota's cells) needs no forgetting; the Redis
+    /// quota's window rule forgets per second.
     /// </summary>
     internal (long Remaining, long UnseenBefore)? RemainingAtAdmission(QuotaDimension dimension) => _remainingAtAdmission[(int)dimension];
 

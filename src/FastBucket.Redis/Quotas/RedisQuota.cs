@@ -228,10 +228,11 @@ public sealed class RedisQuota : ILlmQuota, IAssumedLimitsProbe, IAsyncDisposabl
         }
 
         bool? continuous = plan.Refill is { } refill && _refill is not null ? _refill.Observe(refill) : null;
+        string? forget = _windowRule.Length > 0 && reservation?.Owner is RedisReservationOwner ? Forget(plan, reservation.Cost) : null;
 
         // This process's first answer ends a new quota's cold hold (see the script's cold) for every process: sent once.
         bool firstAnswer = Volatile.Read(ref _answered) == 0 && Interlocked.Exchange(ref _answered, 1) == 0;
-        if ((plan.IsEmpty && shrinkSentAgo is null && continuous is null && !firstAnswer) || Volatile.Read(ref _disposed) != 0)
+        if ((plan.IsEmpty && shrinkSentAgo is null && continuous is null && !firstAnswer && forget is null) || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
@@ -253,7 +254,14 @@ public sealed class RedisQuota : ILlmQuota, IAssumedLimitsProbe, IAsyncDisposabl
             _queue.FailAll(error);
         }
 
-        _state.Write(Call(RedisQuotaScript.ObserveSignals).Carrying(plan) with { ShrinkSentAgoMicroseconds = shrinkSentAgo, Continuous = continuous, Answered = firstAnswer });
+        _state.Write(Call(RedisQuotaScript.ObserveSignals).Carrying(plan) with
+        {
+            ShrinkSentAgoMicroseconds = shrinkSentAgo,
+            Continuous = continuous,
+            Answered = firstAnswer,
+            Forget = forget,
+            Second = forget is null ? null : ((RedisReservationOwner)reservation!.Owner).GrantMicroseconds / 1_000_000,
+        });
         _queue.Wake();
     }
 
@@ -424,6 +432,23 @@ public sealed class RedisQuota : ILlmQuota, IAssumedLimitsProbe, IAsyncDisposabl
             ? string.Empty
             : string.Join(',', QuotaDimensions.RateRows.Select(r => r.Window == TimeSpan.FromMinutes(1) ? "1" : "0"))
                 + ";" + ((long)windowing.ExpiryMargin.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The forgetting rule's argument for <paramref name="plan"/> (see <see cref="RedisQuotaCall.Forget"/>), or <see langword="null"/> where it says nothing.</summary>
+    private static string? Forget(QuotaAdaptationPlan plan, in RequestCost cost)
+    {
+        string[]? parts = null;
+        var rows = QuotaDimensions.RateRows;
+        for (int d = 0; d < rows.Length; d++)
+        {
+            if (plan.RemainingAtAdmission(rows[d].Dimension) is { } seen)
+            {
+                parts ??= [.. Enumerable.Repeat(string.Empty, rows.Length)];
+                parts[d] = string.Create(CultureInfo.InvariantCulture, $"{seen.Remaining}:{seen.UnseenBefore}:{rows[d].CostOf(cost)}");
+            }
+        }
+
+        return parts is null ? null : string.Join(',', parts);
+    }
 
     private RedisQuotaCall Call(string operation)
     {

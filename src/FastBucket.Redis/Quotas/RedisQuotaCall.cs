@@ -12,7 +12,7 @@ internal sealed record RedisQuotaCall
 {
     /// <summary>The argument names, in ARGV order; written into the script.</summary>
     internal static readonly string[] Names =
-        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts", "windows", "second", "answer", "moved", "shrink", "shape", "answered", "probe"];
+        ["op", "now", "headroom", "margin", "limits", "maxconc", "amounts", "lease", "leasems", "released", "learned", "evidence", "epoch", "lowerto", "hold", "exhfor", "code", "daystart", "dayend", "exhdays", "bursts", "windows", "second", "answer", "moved", "shrink", "shape", "answered", "probe", "forget"];
 
     /// <summary>A call of <paramref name="operation"/> with what every call carries: the clock, the headroom, this process's limits, the lease duration.</summary>
     /// <param name="operation">The operation.</param>
@@ -139,6 +139,14 @@ internal sealed record RedisQuotaCall
     /// </summary>
     internal bool Probe { get; init; }
 
+    /// <summary>
+    /// Observe: per rate dimension, what a success reported remaining when it admitted the answered reservation, what
+    /// was in flight here before it (possibly unseen), and the reservation's own charge, as <c>remaining:unseen:own</c>
+    /// (empty where none); the reservation's grant second is <see cref="Second"/>. Where the window rule holds more of
+    /// the charges before it than the provider counts, the oldest are forgotten (see the script's forget).
+    /// </summary>
+    internal string? Forget { get; init; }
+
     /// <summary>Observe: use up the per-day dimensions until the day ends (a per-day quota ran out).</summary>
     internal bool ExhaustDays { get; init; }
 
@@ -193,6 +201,7 @@ internal sealed record RedisQuotaCall
             Continuous switch { true => "1", false => "0", null => string.Empty },
             Answered ? "1" : string.Empty,
             Probe ? "1" : string.Empty,
+            Forget ?? string.Empty,
         };
         System.Diagnostics.Debug.Assert(args.Length == Names.Length, "one value per named argument");
         return args;

@@ -120,6 +120,18 @@ internal sealed class RedisQuotaReserver
     private QuotaReservation Grant(in RequestCost cost, IQuotaReservationOwner owner, ReservationMark? mark)
     {
         _inFlight.Add(cost);
+        if (mark is not null)
+        {
+            // What this process had in flight, this one included, as LlmQuota's mark reads it after its own take: the
+            // forgetting rule counts those charges as possibly unseen by the provider (other processes' are covered by
+            // the script's margin of seconds; see its forget).
+            var tokens = _inFlight.Tokens;
+            for (int d = 0; d < tokens.Length; d++)
+            {
+                mark.InFlight(d) = Volatile.Read(in tokens[d]);
+            }
+        }
+
         return new QuotaReservation(_quota, owner, cost) { Mark = mark };
     }
 }

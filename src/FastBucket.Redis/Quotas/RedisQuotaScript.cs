@@ -32,7 +32,8 @@ namespace FastBucket.Redis;
 /// its code; one without a reset lasts a day at most, or until reset), <c>q0</c>..<c>q5</c>/<c>qs0</c>..<c>qs5</c> (where the
 /// window rule applies, the sum of the live per-second counts and the oldest second that may hold one; the counts are
 /// fields <c>d:second</c> of a third key, <c>:seconds</c>, a count freeing a window and the expiry margin after its
-/// second ends, so no window of the limit's length holds more than the limit). In-flight requests are leases in a sorted set
+/// second ends, so no window of the limit's length holds more than the limit; a success whose remaining shows the
+/// provider counts less of the older seconds forgets the excess from the oldest, as LlmQuota's log forgets). In-flight requests are leases in a sorted set
 /// (score: lease expiry) under the same hash tag. Each key's expiry is when every bucket, whoever limits it, would be
 /// full again, plus a minute; a call never shortens it.</para>
 /// <para>Arguments and reply are named lists (<see cref="RedisQuotaCall.Names"/>, <see cref="RedisQuotaReply.Names"/>)
@@ -286,6 +287,35 @@ internal static class RedisQuotaScript
               if a.exhdays == '1' and WINDOWS[d] == 86400000000 then
                 local used = clock[d] + cap[d] * interval[d]
                 if used > tat[d] then tat[d] = used; changed[d] = true end
+              end
+            end
+          end
+          -- Forget what the provider let go of (LlmQuota's log forgets per charge, this per second): a success's
+          -- remaining says it counts at most limit - remaining of the answered charge (own) and those before it; what the
+          -- window rule holds of them beyond that, a fixed window's edge or a shorter log let go of. Charges of the grant's
+          -- second and the one before count as unseen (another process's may not have reached the provider yet), as
+          -- does what was in flight here (unseen); the excess is taken from the oldest seconds first.
+          local fsec = tonumber(a.second)
+          if a.forget ~= '' and fsec then
+            local d = 0
+            for part in string.gmatch(a.forget .. ',', '([^,]*),') do
+              d = d + 1
+              local rem, unseen, own = string.match(part, '^(%-?%d+):(%-?%d+):(%-?%d+)$')
+              if rem and wsum[d] and limit[d] > 0 and fsec >= wlo[d] then
+                local older, before = {}, 0
+                for sec = wlo[d], fsec - 2 do
+                  local v = tonumber(redis.call('HGET', secs, (d - 1) .. ':' .. sec))
+                  if v then before = before + v; older[#older + 1] = sec end
+                end
+                local counted = before - math.max(0, tonumber(unseen))
+                local forget = math.min(counted + tonumber(own) - (limit[d] - math.max(0, tonumber(rem))), counted)
+                for _, sec in ipairs(older) do
+                  if forget <= 0 then break end
+                  local v = tonumber(redis.call('HGET', secs, (d - 1) .. ':' .. sec))
+                  local take = math.min(v, forget)
+                  wcount(d, sec, -take)
+                  forget = forget - take
+                end
               end
             end
           end

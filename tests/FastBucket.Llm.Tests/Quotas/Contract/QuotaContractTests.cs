@@ -201,6 +201,32 @@ public abstract class QuotaContractTests : IAsyncLifetime
     }
 
     [ContractFact]
+    public async Task Observe_ProviderCountsLessThanTheWindowHolds_ForgetsTheOldestCharges()
+    {
+        // A fixed minute's edge passed: the provider no longer counts the first 600 tokens, and says so in the remaining
+        // it reports for the second request. The window rule forgets them, so the level rises to what the provider
+        // reports (700), never above it; without it the level stays at 100 until the first charge leaves our minute.
+        var generic = new QuotaKey(LlmProvider.Generic, "any-model");
+        var windowing = new FastBucket.Quotas.Windows.QuotaWindowing { TokenBurstPeriod = TimeSpan.FromMinutes(1), BurstPeriod = TimeSpan.FromMinutes(1) };
+        var quota = await CreateAsync(new QuotaLimits { TokensPerMinute = 1_000 }, key: generic, windowing: windowing);
+        Assert.True(quota.TryReserve(new RequestCost(1, 300, 300), out var first, out _));
+        first.Complete(new TokenUsage(300, 300));
+        await SettleAsync(quota);
+        Time.Advance(TimeSpan.FromSeconds(50)); // a refilling cell beside the rule (Redis) is full again
+        await SettleAsync(quota);
+
+        Assert.True(quota.TryReserve(new RequestCost(1, 150, 150), out var second, out _));
+        Time.Advance(TimeSpan.FromMilliseconds(500));
+        quota.Observe(new RateLimitSignals { Provider = LlmProvider.Generic, StatusCode = 200, Tokens = new RateLimitDimension(1_000, 700, TimeSpan.FromSeconds(15)) }, second, TimeSpan.FromMilliseconds(500));
+        second.Complete(new TokenUsage(150, 150));
+        await SettleAsync(quota);
+
+        Assert.False(quota.TryReserve(new RequestCost(1, 701, 0), out _, out _)); // never above what the provider reports
+        Assert.True(quota.TryReserve(new RequestCost(1, 700, 0), out var third, out _));
+        third.Dispose();
+    }
+
+    [ContractFact]
     public async Task Complete_SafeShape_AnsweredLate_CountsInTheWindowFromTheAnswer()
     {
         // The provider counted the request no later than it answered, however late after our grant it arrived (a cold
