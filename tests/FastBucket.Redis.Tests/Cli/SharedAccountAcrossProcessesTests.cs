@@ -82,7 +82,7 @@ public sealed class SharedAccountAcrossProcessesTests(RedisServerFixture redis) 
         double seconds = (admissions.Max() - admissions.Min()).TotalSeconds;
         double allowed = (Rpm / 60.0) + (Rpm / 60.0 * seconds);
         double share = simulator.Statistics.Admitted / allowed;
-        Assert.True(share >= 0.9, $"used {share:P1} of the limit ({simulator.Statistics.Admitted} of {allowed:0} in {seconds:0.0} s)");
+        Assert.True(share >= 0.9, $"used {share:P1} of the limit ({simulator.Statistics.Admitted} of {allowed:0} in {seconds:0.0} s); {simulator.Statistics}");
     }
 
     public async ValueTask DisposeAsync()
