@@ -173,9 +173,13 @@ public sealed class LlmQuota : ILlmQuota, IAssumedLimitsProbe, IQuotaReservation
         }
     }
 
-    /// <summary>The level of one dimension now, or <see langword="null"/> if it is not limited.</summary>
+    /// <summary>
+    /// The level of one dimension now, or <see langword="null"/> if it is not limited. For
+    /// <see cref="QuotaDimension.Concurrency"/>, the free slots: one less what is in flight while assumed limits are
+    /// probed (see <see cref="ProbeUntilFirstAnswer"/>).
+    /// </summary>
     public long? Available(QuotaDimension dimension) => dimension == QuotaDimension.Concurrency
-        ? (Volatile.Read(ref _maxConcurrency) is var max && max == int.MaxValue ? null : max - InFlight)
+        ? (MaxConcurrencyNow() is var max && max == int.MaxValue ? null : max - InFlight)
         : QuotaDimensions.LimitOf(Limits, dimension) is null ? null : Window(dimension)?.Available;
 
     /// <summary>The window behind one dimension, or <see langword="null"/> if it is not limited.</summary>

@@ -38,6 +38,20 @@ public sealed class AssumedLimitsProbeTests
     }
 
     [Fact]
+    public void Available_WhileProbing_ReportsTheOneSlotThenTheConfiguredConcurrency()
+    {
+        using var registry = new QuotaRegistry(new QuotaRegistryOptions { TimeProvider = _time, Tier = "tier-1", MaxConcurrency = 8 });
+        var quota = (LlmQuota)registry.GetOrCreate(Key);
+        Assert.Equal(1, quota.Available(QuotaDimension.Concurrency)); // the gate, not the 8 configured
+        Assert.True(quota.TryReserve(Cost, out var probe, out _));
+        Assert.Equal(0, quota.Available(QuotaDimension.Concurrency));
+
+        quota.Observe(Success(), probe, TimeSpan.FromMilliseconds(300));
+        Assert.Equal(7, quota.Available(QuotaDimension.Concurrency));
+        probe.Dispose();
+    }
+
+    [Fact]
     public void TryReserve_LimitsConfiguredByTheUser_NoProbe()
     {
         using var registry = Registry(new QuotaLimits { RequestsPerMinute = 500, TokensPerMinute = 200_000 });
