@@ -180,7 +180,7 @@ internal sealed class QuotaPolicy
     internal QuotaAdaptationPlan Plan(in RateLimitSignals signals, QuotaLimits current, QuotaReservation? reservation, TimeSpan sinceSent, ReadOnlySpan<long> inFlightTokens, QuotaDiscovery? discovery, QuotaAdaptationPlan? into = null)
     {
         var plan = into ?? new QuotaAdaptationPlan();
-        plan.Clear();
+        into?.Clear(); // a rented plan holds the last response's; a new one is empty
         long now = TimeProvider.GetTimestamp();
         long sentAt = now - (long)(Math.Max(0, sinceSent.TotalSeconds) * TimeProvider.TimestampFrequency);
         var requests = QuotaDimensions.Requests(signals.RequestsWindow);
