@@ -154,11 +154,13 @@ internal static class RedisQuotaScript
         local coldend = stored('cold')
         if write.ep then coldend = rel + COLD_HOLD; redis.call('HSET', hash, 'cold', num(coldend)) end
         if coldend then
+          -- The hold began when the hash was made (ep), never more than COLD_HOLD before it ends, whatever the rebase did.
+          local coldstart = math.max(ep - base, coldend - COLD_HOLD)
           if rel >= coldend or (op == 'o' and a.answered == '1') then
-            heldfor = math.min(rel, coldend) - (ep - base)
+            heldfor = math.max(0, math.min(rel, coldend) - coldstart)
             redis.call('HDEL', hash, 'cold', 'pg')
           else
-            bclock = ep - base
+            bclock = math.min(coldstart, rel)
             coldleft = coldend - rel
           end
         end
